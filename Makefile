@@ -1,0 +1,43 @@
+# Tadamun: two commands. `make run` sets everything up and serves the site;
+# `make test` sets up the same way and runs the whole suite.
+SHELL := /bin/sh
+VENV := .venv
+PY := $(VENV)/bin/python
+MANAGE := $(PY) manage.py
+
+.PHONY: run test setup lint format fonts clean-db
+
+run: setup
+	$(MANAGE) seed_demo --if-empty
+	$(MANAGE) run_all
+
+test: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+setup: $(VENV)/.installed
+	@mkdir -p var
+	$(MANAGE) compile_translations
+	$(MANAGE) migrate --no-input -v 1
+	$(MANAGE) collectstatic --no-input -v 0
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	@test -x $(PY) || $$(scripts/find-python) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
+lint:
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format:
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+# Rebuild the committed, subsetted web fonts and vendored scripts from npm (needs Node.js).
+fonts:
+	scripts/build-assets
+
+clean-db:
+	rm -f var/tadamun.sqlite3

@@ -1,0 +1,41 @@
+import os
+import shutil
+
+import pytest
+
+# Browser tests drive Debian's Chromium through playwright; its sync API runs an event loop in
+# the test thread, which Django would otherwise take for async code touching the database.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = shutil.which("chromium") or (
+    "/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else None
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    if CHROMIUM:
+        return
+    skip = pytest.mark.skip(reason="no Chromium found: browser tests SKIPPED")
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(skip)
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not CHROMIUM:
+        terminalreporter.write_sep(
+            "!", "NO CHROMIUM FOUND: the browser tests were SKIPPED (apt-get install chromium)",
+            red=True, bold=True,
+        )
+
+
+@pytest.fixture(autouse=True)
+def _immediate_tasks_and_caught_mail(settings):
+    """Tasks run at once in tests; mail goes to django.core.mail.outbox."""
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django.tasks.backends.immediate.ImmediateBackend",
+            "QUEUES": ["default", "mail"],
+        }
+    }
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

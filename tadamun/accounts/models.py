@@ -1,0 +1,85 @@
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from tadamun.core.text import clean_name, fold
+
+
+class Language(models.TextChoices):
+    ARABIC = "ar", _("Arabic")
+    ENGLISH = "en", _("English")
+
+
+class User(AbstractUser):
+    """A person. Signs in by e-mail; shown to other members by display name (a pseudonym when
+    they choose one); may hide their membership so only coordinators see it."""
+
+    class Status(models.TextChoices):
+        APPLICANT = "applicant", _("Applicant")
+        MEMBER = "member", _("Member")
+        DECLINED = "declined", _("Declined")
+        SUSPENDED = "suspended", _("Suspended")
+
+    email = models.EmailField(_("e-mail address"), unique=True)
+    legal_name = models.CharField(
+        _("full name"),
+        max_length=150,
+        help_text=_("Seen only by coordinators when you choose a display name."),
+    )
+    display_name = models.CharField(
+        _("display name"),
+        max_length=80,
+        help_text=_("The name other members see. It may be a pseudonym."),
+    )
+    display_name_folded = models.CharField(max_length=80, unique=True, editable=False)
+    username_folded = models.CharField(max_length=150, unique=True, editable=False)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.APPLICANT
+    )
+    is_coordinator = models.BooleanField(_("coordinator"), default=False)
+    is_translator = models.BooleanField(_("translator"), default=False)
+    hide_membership = models.BooleanField(
+        _("hide my membership"),
+        default=False,
+        help_text=_(
+            "Only coordinators will see that you belong to the network or to an organisation."
+        ),
+    )
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=2, choices=Language.choices, default=Language.ARABIC
+    )
+    bio = models.TextField(_("about me"), max_length=2000, blank=True)
+
+    objects = UserManager()
+
+    REQUIRED_FIELDS = ["email"]
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+    def save(self, *args, **kwargs):
+        # Folded forms are derived data kept in step with the names they fold; the unique
+        # constraints on them are what stops look-alike impersonation.
+        self.display_name = clean_name(self.display_name or self.legal_name or self.username)
+        self.legal_name = clean_name(self.legal_name)
+        self.username = clean_name(self.username)
+        self.display_name_folded = fold(self.display_name)
+        self.username_folded = fold(self.username)
+        super().save(*args, **kwargs)
+
+    @property
+    def is_member(self) -> bool:
+        """Approved and active: may reach internal pages."""
+        return self.is_active and (self.status == self.Status.MEMBER or self.is_superuser)
+
+    @property
+    def is_network_coordinator(self) -> bool:
+        return self.is_member and (self.is_coordinator or self.is_superuser)
+
+    @property
+    def is_applicant(self) -> bool:
+        return self.is_active and self.status == self.Status.APPLICANT

@@ -1,0 +1,77 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditEvent(models.Model):
+    """One security-relevant event. Never stores an IP address (see README, Privacy)."""
+
+    class Action(models.TextChoices):
+        LOGIN = "login", _("Signed in")
+        LOGIN_FAILED = "login_failed", _("Failed sign-in")
+        LOGOUT = "logout", _("Signed out")
+        LOGOUT_EVERYWHERE = "logout_everywhere", _("Signed out everywhere")
+        PASSWORD_CHANGED = "password_changed", _("Password changed")
+        PASSWORD_RESET = "password_reset", _("Password reset")
+        EMAIL_CONFIRMED = "email_confirmed", _("E-mail address confirmed")
+        MFA_ADDED = "mfa_added", _("Second factor added")
+        MFA_REMOVED = "mfa_removed", _("Second factor removed")
+        MFA_CODES_REGENERATED = "mfa_codes", _("Recovery codes regenerated")
+        MFA_POLICY = "mfa_policy", _("Second-factor policy changed")
+        ROLE_CHANGED = "role_changed", _("Role changed")
+        APPLIED = "applied", _("Application submitted")
+        APPROVED = "approved", _("Application approved")
+        REJECTED = "rejected", _("Application declined")
+        INVITED = "invited", _("Invitation sent")
+        INVITATION_ACCEPTED = "invitation_accepted", _("Invitation accepted")
+        INVITATION_REVOKED = "invitation_revoked", _("Invitation revoked")
+        PRIVACY_CHANGED = "privacy_changed", _("Privacy settings changed")
+        ORG_CHANGED = "org_changed", _("Organisation changed")
+
+    created = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    action = models.CharField(_("event"), max_length=32, choices=Action.choices, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="audit_events_done",
+    )
+    subject = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("concerning"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="audit_events_about",
+    )
+    # For events without a user (a failed sign-in for an unknown address): a folded e-mail
+    # address hash, so repeated attempts can be grouped without storing what was typed.
+    detail = models.JSONField(_("details"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created", "-pk"]
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+
+    def __str__(self) -> str:
+        return f"{self.created:%Y-%m-%d %H:%M} {self.action}"
+
+
+class CaughtMail(models.Model):
+    """Outgoing mail caught in development (no EMAIL_HOST), readable at /dev/mail/."""
+
+    created = models.DateTimeField(auto_now_add=True, db_index=True)
+    subject = models.CharField(max_length=998)
+    from_email = models.CharField(max_length=998)
+    to = models.TextField()
+    body = models.TextField()
+    html = models.TextField(blank=True)
+    raw = models.BinaryField()
+
+    class Meta:
+        ordering = ["-created", "-pk"]
+
+    def __str__(self) -> str:
+        return self.subject

@@ -1,0 +1,56 @@
+from django.conf import settings
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import translate_url
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from tadamun.core.models import CaughtMail
+
+
+def home(request):
+    from tadamun.organisations import selectors as org_selectors
+
+    context = {"stats": org_selectors.network_stats(viewer=request.user)}
+    return render(request, "core/home.html", context)
+
+
+@require_POST
+def switch_language(request):
+    """Switch to the other language on the same page; remembered for signed-in people."""
+    language = request.POST.get("language", "")
+    if language not in dict(settings.LANGUAGES):
+        language = settings.LANGUAGE_CODE
+    next_url = request.POST.get("next", "/")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = "/"
+    response = HttpResponseRedirect(translate_url(next_url, language))
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+    if request.user.is_authenticated and request.user.preferred_language != language:
+        request.user.preferred_language = language
+        request.user.save(update_fields=["preferred_language"])
+    return response
+
+
+def _mail_catcher_on():
+    if not (settings.DEBUG and settings.MAIL_CATCHER_ENABLED):
+        raise Http404
+
+
+def dev_mail_list(request):
+    _mail_catcher_on()
+    return render(request, "core/dev_mail_list.html", {"mails": CaughtMail.objects.all()[:200]})
+
+
+def dev_mail_detail(request, pk: int):
+    _mail_catcher_on()
+    return render(request, "core/dev_mail_detail.html", {"mail": get_object_or_404(CaughtMail, pk=pk)})

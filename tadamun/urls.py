@@ -1,0 +1,31 @@
+from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.contrib.auth.decorators import login_required
+from django.urls import include, path
+
+from tadamun.core import views as core_views
+
+# Django's admin has no login page of its own: it is reached only after signing in through
+# allauth, which carries the rate limits and the second factor.
+admin.site.login = login_required(admin.site.login)
+admin.site.site_header = "Tadamun"
+
+urlpatterns = [
+    path("language/", core_views.switch_language, name="switch_language"),
+]
+
+urlpatterns += i18n_patterns(
+    path("", core_views.home, name="home"),
+    path("", include("tadamun.core.urls")),
+    path("accounts/", include("tadamun.accounts.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("", include("tadamun.organisations.urls")),
+    path("admin/", admin.site.urls),
+    prefix_default_language=True,
+)
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
