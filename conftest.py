@@ -24,21 +24,27 @@ def pytest_collection_modifyitems(config, items):
 def pytest_terminal_summary(terminalreporter):
     if not CHROMIUM:
         terminalreporter.write_sep(
-            "!", "NO CHROMIUM FOUND: the browser tests were SKIPPED (apt-get install chromium)",
-            red=True, bold=True,
+            "!",
+            "NO CHROMIUM FOUND: the browser tests were SKIPPED (apt-get install chromium)",
+            red=True,
+            bold=True,
         )
 
 
 @pytest.fixture(autouse=True)
-def _immediate_tasks_and_caught_mail(settings):
-    """Tasks run at once in tests; mail goes to django.core.mail.outbox."""
+def _test_settings(settings):
+    """Tasks run at once in tests (Django's test set-up already sends mail to mail.outbox);
+    static files need no collectstatic manifest."""
     settings.TASKS = {
         "default": {
             "BACKEND": "django.tasks.backends.immediate.ImmediateBackend",
             "QUEUES": ["default", "mail"],
         }
     }
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
 
 
 @pytest.fixture(scope="session")

@@ -259,17 +259,23 @@ LOGO_MAX_BYTES = envint("LOGO_MAX_BYTES", "2097152")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "tadamun@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 if email_host := os.environ.get("EMAIL_HOST"):
-    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    EMAIL_HOST = email_host
-    EMAIL_PORT = envint("EMAIL_PORT", "587")
-    EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
-    EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
-    EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "1")
-    EMAIL_USE_SSL = envbool("EMAIL_USE_SSL", "0")
-    EMAIL_TIMEOUT = 30
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": email_host,
+                "port": envint("EMAIL_PORT", "587"),
+                "username": os.environ.get("EMAIL_HOST_USER", ""),
+                "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
+                "use_tls": envbool("EMAIL_USE_TLS", "1"),
+                "use_ssl": envbool("EMAIL_USE_SSL", "0"),
+                "timeout": 30,
+            },
+        }
+    }
 else:
-    EMAIL_BACKEND = "tadamun.core.mail.CatchingEmailBackend"
-MAIL_CATCHER_ENABLED = EMAIL_BACKEND == "tadamun.core.mail.CatchingEmailBackend"
+    MAILERS = {"default": {"BACKEND": "tadamun.core.mail.CatchingEmailBackend"}}
+MAIL_CATCHER_ENABLED = MAILERS["default"]["BACKEND"] == "tadamun.core.mail.CatchingEmailBackend"
 
 # Sessions live in the database so that "sign out everywhere" can end them all.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"

@@ -2,7 +2,9 @@ from django.conf import settings
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import translate_url
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language_from_path
 from django.views.decorators.http import require_POST
 
 from tadamun.core.models import CaughtMail
@@ -13,6 +15,18 @@ def home(request):
 
     context = {"stats": org_selectors.network_stats(viewer=request.user)}
     return render(request, "core/home.html", context)
+
+
+def same_page_in(url: str, language: str) -> str:
+    """The address of the same page in another language (the prefix decides the language)."""
+    current = get_language_from_path(url)
+    if current is None:
+        return f"/{language}{url}" if url.startswith("/") else f"/{language}/"
+    with translation.override(current):
+        translated = translate_url(url, language)
+    if translated == url and current != language:
+        translated = f"/{language}/" + url.removeprefix(f"/{current}/")
+    return translated
 
 
 @require_POST
@@ -26,7 +40,7 @@ def switch_language(request):
         next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         next_url = "/"
-    response = HttpResponseRedirect(translate_url(next_url, language))
+    response = HttpResponseRedirect(same_page_in(next_url, language))
     response.set_cookie(
         settings.LANGUAGE_COOKIE_NAME,
         language,
@@ -53,4 +67,6 @@ def dev_mail_list(request):
 
 def dev_mail_detail(request, pk: int):
     _mail_catcher_on()
-    return render(request, "core/dev_mail_detail.html", {"mail": get_object_or_404(CaughtMail, pk=pk)})
+    return render(
+        request, "core/dev_mail_detail.html", {"mail": get_object_or_404(CaughtMail, pk=pk)}
+    )
