@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
 
-.PHONY: run test setup lint format fonts clean-db
+.PHONY: run test setup lint format fonts clean-db messages
 
 run: setup
 	$(MANAGE) seed_demo --if-empty
@@ -38,6 +38,10 @@ format:
 # Rebuild the committed, subsetted web fonts and vendored scripts from npm (needs Node.js).
 fonts:
 	scripts/build-assets
+
+# Re-extract translatable strings into locale/ar (needs gettext's xgettext).
+messages: setup
+	$(MANAGE) makemessages -l ar --no-obsolete --add-location file --ignore '.venv/*' --ignore 'node_modules/*' --ignore 'staticfiles/*' --ignore 'var/*'
 
 clean-db:
 	rm -f var/tadamun.sqlite3
