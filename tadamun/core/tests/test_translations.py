@@ -34,9 +34,8 @@ def test_every_message_is_translated_and_none_is_fuzzy():
         if message.fuzzy:
             fuzzy.append(message.id)
         strings = message.string if isinstance(message.string, tuple) else (message.string,)
-        if isinstance(message.id, tuple) and len(strings) != 6:
-            missing.append(message.id)
-        elif not all(strings):
+        wrong_count = isinstance(message.id, tuple) and len(strings) != 6
+        if wrong_count or not all(strings):
             missing.append(message.id)
     assert not missing, f"untranslated: {missing[:20]}"
     assert not fuzzy, f"fuzzy: {fuzzy[:20]}"
