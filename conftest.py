@@ -41,6 +41,8 @@ def _test_settings(settings):
             "QUEUES": ["default", "mail"],
         }
     }
+    # Many tests check passwords; the production hasher is deliberately slow.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -59,6 +59,8 @@ DEBUG = envbool("DEBUG", "1")
 SECRET_KEY = envsecret("SECRET_KEY", dev_file="secret_key")
 # Fernet key (or any passphrase) that encrypts MFA secrets and recovery-code seeds at rest.
 MFA_ENCRYPTION_KEY = envsecret("MFA_ENCRYPTION_KEY", dev_file="mfa_key")
+# Earlier keys, comma-separated: still decrypt, never encrypt (`manage.py rotate_mfa_keys`).
+MFA_ENCRYPTION_KEYS_OLD = envlist("MFA_ENCRYPTION_KEYS_OLD", "")
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 CSRF_TRUSTED_ORIGINS = [SITE_URL]
@@ -115,6 +117,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "tadamun.accounts.middleware.SecondFactorRequiredMiddleware",
 ]
 
 ROOT_URLCONF = "tadamun.urls"

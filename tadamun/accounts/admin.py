@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from tadamun.accounts.models import User
+from tadamun.accounts.models import User, UserSession
 
 
 @admin.register(User)
@@ -28,3 +28,12 @@ class UserAdmin(BaseUserAdmin):
             },
         ),
     ]
+
+
+@admin.register(UserSession)
+class UserSessionAdmin(admin.ModelAdmin):
+    list_display = ["user", "user_agent_summary", "created", "last_seen"]
+    readonly_fields = ["user", "session_key", "user_agent_summary", "created", "last_seen"]
+
+    def has_add_permission(self, request):
+        return False

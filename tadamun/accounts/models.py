@@ -83,3 +83,46 @@ class User(AbstractUser):
     @property
     def is_applicant(self) -> bool:
         return self.is_active and self.status == self.Status.APPLICANT
+
+
+class UserSession(models.Model):
+    """One signed-in browser, listed on the security page so it can be signed out. Holds no
+    IP address (README, Privacy): only a coarse "Firefox on Android" summary."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("person"), on_delete=models.CASCADE, related_name="tracked_sessions"
+    )
+    session_key = models.CharField(max_length=40, unique=True)
+    created = models.DateTimeField(_("signed in"), auto_now_add=True)
+    last_seen = models.DateTimeField(_("last seen"))
+    user_agent_summary = models.CharField(_("device"), max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["-last_seen", "-pk"]
+        verbose_name = _("signed-in session")
+        verbose_name_plural = _("signed-in sessions")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.user_agent_summary}"
+
+
+class SecurityPolicy(models.Model):
+    """The network's one security policy row (pk=1), edited by coordinators."""
+
+    require_mfa_for_coordinators = models.BooleanField(
+        _("coordinators must use a second factor"), default=False
+    )
+    require_mfa_for_org_admins = models.BooleanField(
+        _("organisation administrators must use a second factor"), default=False
+    )
+    updated = models.DateTimeField(_("changed"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("security policy")
+        verbose_name_plural = _("security policy")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(pk=1), name="security_policy_singleton")
+        ]
+
+    def __str__(self) -> str:
+        return str(_("security policy"))
