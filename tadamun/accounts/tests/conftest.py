@@ -1,4 +1,3 @@
-import pytest
 from allauth.mfa.totp.internal.auth import (
     TOTP,
     format_hotp_value,
