@@ -105,7 +105,7 @@ def main() -> None:
         )
     print()
     for lang, size in font_total.items():
-        print(f"fonts a first visit in /{lang}/ may download (woff2, cached a year): {size:,} bytes")
+        print(f"fonts a first visit in /{lang}/ may fetch (woff2, cached a year): {size:,} B")
 
 
 if __name__ == "__main__":

@@ -10,8 +10,6 @@ def network(request):
             language, settings.NETWORK_DESCRIPTION["en"]
         ),
         "text_dir": "rtl" if get_language_bidi() else "ltr",
-        "other_languages": [
-            (code, name) for code, name in settings.LANGUAGES if code != language
-        ],
+        "other_languages": [(code, name) for code, name in settings.LANGUAGES if code != language],
         "mail_catcher": settings.MAIL_CATCHER_ENABLED and settings.DEBUG,
     }

@@ -27,7 +27,9 @@ class Command(BaseCommand):
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         children = []
         for name, command in self.processes(addr):
-            children.append((name, subprocess.Popen(command, env=env, start_new_session=True)))
+            # Our own interpreter and manage.py, with fixed arguments.
+            child = subprocess.Popen(command, env=env, start_new_session=True)  # noqa: S603
+            children.append((name, child))
         self.stdout.write(self.style.SUCCESS(f"Tadamun: http://{addr}/  (Ctrl-C stops all)"))
         if settings.MAIL_CATCHER_ENABLED:
             self.stdout.write(f"Outgoing mail is caught: http://{addr}/en/dev/mail/")

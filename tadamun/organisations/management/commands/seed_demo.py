@@ -268,8 +268,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, if_empty: bool = False, **options):
+        self.verbosity = options.get("verbosity", 1)
         if if_empty and Organisation.objects.exists():
             self.stdout.write("seed_demo: organisations exist already; nothing to do.")
+            self._print_logins(None)
             return
         with transaction.atomic():
             themes = self._themes()
@@ -281,6 +283,8 @@ class Command(BaseCommand):
         self._print_logins(invitation_url)
 
     def _progress(self, label: str, done: int, total: int) -> None:
+        if self.verbosity < 1:
+            return
         ending = "\n" if done == total else "\r"
         self.stdout.write(f"{label} {done}/{total} …", ending=ending)
 
@@ -404,7 +408,9 @@ class Command(BaseCommand):
         self._progress("invitations", 1, 1)
         return invitation_link(token, language=invitation.language)
 
-    def _print_logins(self, invitation_url: str) -> None:
+    def _print_logins(self, invitation_url: str | None) -> None:
+        if self.verbosity < 1:
+            return
         rows = [(f"{local}@{DOMAIN}", label) for local, _l, _d, _lang, label, _f, _m in PEOPLE]
         width = max(len(email) for email, _label in rows)
         role_width = max(len(label) for _email, label in rows)
@@ -414,5 +420,6 @@ class Command(BaseCommand):
         self.stdout.write(f"{'-' * width}  {'-' * role_width}  {'-' * len(DEMO_PASSWORD)}")
         for email, label in rows:
             self.stdout.write(f"{email:<{width}}  {label:<{role_width}}  {DEMO_PASSWORD}")
-        self.stdout.write("")
-        self.stdout.write(f"Pending invitation for invitee@{DOMAIN}: {invitation_url}")
+        if invitation_url:
+            self.stdout.write("")
+            self.stdout.write(f"Pending invitation for invitee@{DOMAIN}: {invitation_url}")
