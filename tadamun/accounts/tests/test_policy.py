@@ -36,7 +36,8 @@ def test_coordinator_without_second_factor_is_sent_to_set_one_up(client):
     client.force_login(coordinator)
     response = client.get(reverse("accounts:profile"), follow=True)
     assert response.redirect_chain[-1][0] == reverse("mfa_index")
-    assert "second factor" in " ".join(str(m) for m in response.context["messages"])
+    # In the person's language (Arabic here).
+    assert "عامل تحقّق ثانٍ" in " ".join(str(m) for m in response.context["messages"])
     # What they need to reach on the way stays open.
     assert client.get(reverse("mfa_index")).status_code == 200
     assert client.get(reverse("account_email")).status_code == 200
