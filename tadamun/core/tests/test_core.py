@@ -257,3 +257,36 @@ def test_templated_mail_renders_in_the_recipients_language(tmp_path, settings):
 def test_network_name_is_a_setting(monkeypatch):
     assert settings.NETWORK_NAME["en"] == "Iraqi Civil Society Solidarity Initiative"
     assert settings.NETWORK_NAME["ar"] == "مبادرة التضامن مع المجتمع المدني العراقي"
+
+
+# --- error pages ----------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_not_found_page_is_in_the_readers_language_and_layout(client, settings):
+    settings.DEBUG = False
+    response = client.get("/ar/no-such-page/")
+    assert response.status_code == 404
+    body = response.content.decode()
+    assert '<html lang="ar" dir="rtl">' in body
+    assert "الصفحة غير موجودة" in body
+
+
+@pytest.mark.django_db
+def test_forbidden_page_is_in_the_readers_language(client, settings):
+    settings.DEBUG = False
+    member = User.objects.create_user(
+        username="m", email="m@example.org", password="x" * 12, status=User.Status.MEMBER
+    )
+    client.force_login(member)
+    response = client.get("/en/accounts/audit/")
+    assert response.status_code == 403
+    assert "Not allowed" in response.content.decode()
+
+
+def test_server_error_page_needs_no_context():
+    from django.template import loader
+
+    html = loader.get_template("500.html").render({})
+    assert "Server error" in html
+    assert 'lang="ar"' in html

@@ -127,7 +127,7 @@ def test_every_page_renders_in_arabic_with_the_demo_data(client):
         f"/ar/organisations/{organisation.slug}/",
         f"/ar/organisations/{organisation.slug}/edit/",
         "/ar/people/",
-        "/ar/people/?q=Nightingale",
+        "/ar/people/?q=بلبل",
         f"/ar/people/{person.pk}/",
         "/ar/applications/",
         f"/ar/applications/{application.pk}/",
@@ -140,5 +140,5 @@ def test_every_page_renders_in_arabic_with_the_demo_data(client):
     page = client.get(f"/ar/organisations/{organisation.slug}/").content.decode()
     assert "رابطة تضامن نساء بغداد" in page
     assert "بغداد" in page  # the governorate, in Arabic
-    assert "<bdi>Nightingale of the Tigris</bdi>" in page
-    assert "<bdi>Zainab Kareem</bdi>" in page  # coordinators see the legal name too
+    assert "<bdi>بلبل دجلة</bdi>" in page
+    assert "<bdi>زينب كريم</bdi>" in page  # coordinators see the legal name too
