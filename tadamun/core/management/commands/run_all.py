@@ -38,6 +38,7 @@ class Command(BaseCommand):
             raise KeyboardInterrupt
 
         signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)  # even when started with SIGINT ignored (nohup, &)
         try:
             while all(child.poll() is None for _name, child in children):
                 time.sleep(0.5)
