@@ -275,7 +275,9 @@ def application_submit(
 
 def _lock_pending(application: Application) -> Application:
     application = (
-        Application.objects.select_for_update().select_related("applicant").get(pk=application.pk)
+        Application.objects.select_for_update(of=("self",))
+        .select_related("applicant")
+        .get(pk=application.pk)
     )
     if not application.is_pending:
         raise ValidationError(ALREADY_DECIDED)
@@ -479,7 +481,7 @@ def invitation_for_token(token: str, *, for_update: bool = False) -> Invitation:
         raise InvitationInvalid(_("This invitation link is not valid."))
     invitations = Invitation.objects.select_related("organisation", "invited_by")
     if for_update:
-        invitations = invitations.select_for_update()
+        invitations = invitations.select_for_update(of=("self",))
     invitation = invitations.filter(token_hash=invitation_token_hash(raw)).first()
     if invitation is None:
         raise InvitationInvalid(_("This invitation link is not valid."))

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
+from django.core.management import call_command
 from django.test import Client
 from django.urls import NoReverseMatch, reverse
 from django.utils import translation
@@ -168,20 +169,36 @@ def test_everything_works_without_javascript(browser, live_server):
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_screenshots(page, language, tmp_path):
-    sample_organisations()
+    """The README's pictures, of the real demo data: public pages, then a member's."""
+    call_command("seed_demo", verbosity=0)
     target = SCREENSHOTS if os.environ.get("UPDATE_SCREENSHOTS") else tmp_path
     target.mkdir(parents=True, exist_ok=True)
-    pages = {
+    public = {
         "home": url(page, "home", language),
         "sign-in": url(page, "account_login", language),
         "directory": url(page, "organisations:public_directory", language),
     }
-    for size, viewport in VIEWPORTS.items():
-        page.set_viewport_size(viewport)
-        for name, address in pages.items():
-            page.goto(address)
-            page.wait_for_load_state("load")
-            page.evaluate("document.fonts.ready")
-            path = target / f"{name}-{language}-{size}.png"
-            page.screenshot(path=path)
-            assert path.stat().st_size < 400_000, f"{path.name} is too heavy for the README"
+    internal = {
+        "organisations": url(page, "organisations:directory", language),
+        "organisation": page.base
+        + f"/{language}/organisations/baghdad-womens-solidarity-league/",
+    }
+
+    def shoot(pages):
+        for size, viewport in VIEWPORTS.items():
+            page.set_viewport_size(viewport)
+            for name, address in pages.items():
+                page.goto(address)
+                page.wait_for_load_state("load")
+                page.evaluate("document.fonts.ready")
+                path = target / f"{name}-{language}-{size}.png"
+                page.screenshot(path=path)
+                assert path.stat().st_size < 400_000, f"{path.name} is too heavy for the README"
+
+    shoot(public)
+    page.goto(public["sign-in"])
+    page.fill("#id_login", "admin.baghdad@demo.tadamun.example")
+    page.fill("#id_password", "tadamun-demo-2026")
+    page.locator('main form[action$="/accounts/login/"] button[type="submit"]').click()
+    page.wait_for_load_state("load")
+    shoot(internal)
