@@ -180,8 +180,7 @@ def test_screenshots(page, language, tmp_path):
     }
     internal = {
         "organisations": url(page, "organisations:directory", language),
-        "organisation": page.base
-        + f"/{language}/organisations/baghdad-womens-solidarity-league/",
+        "organisation": page.base + f"/{language}/organisations/baghdad-womens-solidarity-league/",
     }
 
     def shoot(pages):
