@@ -215,11 +215,18 @@ class DirectoryFilterForm(forms.Form):
     language = forms.ChoiceField(label=_("Working language"), required=False)
     page = forms.IntegerField(min_value=1, max_value=100_000, required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, organisations=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = _blank() + list(Organisation.Kind.choices)
         self.fields["scope"].choices = _blank() + list(Organisation.Scope.choices)
-        self.fields["country"].choices = _blank() + list(countries)
+        # Only the countries the reader's organisations are in: a list of 250 countries would
+        # weigh on every page and offer choices that find nothing.
+        present = set()
+        if organisations is not None:
+            present = set(organisations.order_by().values_list("country", flat=True).distinct())
+        self.fields["country"].choices = _blank() + [
+            (code, name) for code, name in countries if organisations is None or code in present
+        ]
         self.fields["governorate"].choices = _blank() + governorate_choices()
         self.fields["theme"].choices = _blank() + [
             (theme.slug, pick(theme, "name")) for theme in Theme.objects.all()

@@ -66,8 +66,8 @@ def public_directory(request):
 
 @member_required
 def directory(request):
-    form = DirectoryFilterForm(request.GET)
     organisations = selectors.organisations_visible_to(request.user).prefetch_related("themes")
+    form = DirectoryFilterForm(request.GET, organisations=organisations)
     if form.is_valid():
         page = _page(form.filter(organisations).distinct(), form.cleaned_data.get("page"))
         status = 200
