@@ -80,7 +80,7 @@ def main() -> None:
         for lang in ("ar", "en")
     }
     header = (
-        f"{'who':<10} {'page':<42} {'html':>8} {'html.gz':>8} {'first.gz':>9} "
+        f"{'who':<10} {'page':<52} {'html':>8} {'html.gz':>8} {'first.gz':>9} "
         f"{'median ms':>10} {'p95 ms':>7}"
     )
     print(header)
@@ -100,7 +100,7 @@ def main() -> None:
         timings.sort()
         first = gz(html) + asset_bytes(html.decode())
         print(
-            f"{who:<10} {url:<42} {len(html):>8,} {gz(html):>8,} {first:>9,} "
+            f"{who:<10} {url:<52} {len(html):>8,} {gz(html):>8,} {first:>9,} "
             f"{statistics.median(timings):>10.1f} {timings[int(RUNS * 0.95) - 1]:>7.1f}"
         )
     print()
