@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -73,12 +74,19 @@ def directory(request):
         status = 200
     else:
         page, status = None, 400
-    return render(
+    template = "organisations/directory.html"
+    if request.headers.get("HX-Request"):
+        # htmx (progressive enhancement) swaps only the results; it swaps no 4xx response,
+        # and the partial carries the error message itself.
+        template, status = f"{template}#results", 200
+    response = render(
         request,
-        "organisations/directory.html",
+        template,
         {"form": form, "page": page, "query": _query_without_page(request)},
         status=status,
     )
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 def _visible_organisation(request, slug: str):

@@ -364,3 +364,19 @@ class TestHomeFigures:
         response = client.get(reverse("home"))
         assert response.status_code == 200
         assert response.context["stats"]["organisations"] == 1
+
+
+def test_directory_answers_htmx_with_the_results_only(client, django_user_model):
+    from tadamun.accounts.tests.factories import UserFactory
+
+    client.force_login(UserFactory())
+    full = client.get("/en/organisations/?scope=iraqi")
+    partial = client.get("/en/organisations/?scope=iraqi", headers={"HX-Request": "true"})
+    assert b"<html" in full.content
+    assert b"<html" not in partial.content
+    assert b'id="directory-results"' in partial.content
+    assert "HX-Request" in partial["Vary"]
+    # A bad filter still answers 200 to htmx (it swaps no 4xx), with the message.
+    bad = client.get("/en/organisations/?page=abc", headers={"HX-Request": "true"})
+    assert bad.status_code == 200
+    assert b"form-errors" in bad.content

@@ -68,3 +68,25 @@ def test_apply_confirm_and_get_approved(page, transactional_db):
     page.goto(page.base + "/ar/organisations/")
     assert re.search(r"/ar/organisations/$", page.url)
     assert page.locator("h1").count() == 1
+
+
+@pytest.mark.browser
+def test_directory_filters_update_in_place_with_htmx(page, transactional_db):
+    """With JavaScript, changing a filter swaps only the results and keeps a shareable URL;
+    the same form works as a plain GET form without it (tested by the view tests)."""
+    from django.core.management import call_command
+
+    call_command("seed_demo", verbosity=0)
+    sign_in(page, "member.basra@demo.tadamun.example", "tadamun-demo-2026")
+    page.goto(page.base + "/en/organisations/")
+    marker = page.evaluate("window.__marker = Math.random()")
+    page.select_option("#id_scope", "international")
+    page.wait_for_url(re.compile(r"scope=international"))
+    page.wait_for_function(
+        "!document.querySelector('#directory-results').textContent.includes('Basra')"
+    )
+    # Same document (no full reload), fewer cards, all international.
+    assert page.evaluate("window.__marker") == marker
+    cards = page.locator("#directory-results .card")
+    assert 0 < cards.count() < 19
+    assert "Iraqi ·" not in page.locator("#directory-results").inner_text()
