@@ -164,3 +164,38 @@ def test_roles_page_forbidden(client, who):
 def test_roles_page_404_for_unknown_person(client):
     client.force_login(UserFactory(coordinator=True))
     assert client.get(reverse("accounts:person_roles", args=[99999])).status_code == 404
+
+
+def test_django_admin_flag_changes_are_audited_and_roles_are_read_only(client):
+    from tadamun.accounts.admin import UserAdmin
+
+    superuser = UserFactory(is_superuser=True, is_staff=True)
+    person = UserFactory()
+    client.force_login(superuser)
+    url = reverse("admin:accounts_user_change", args=[person.pk])
+    page = client.get(url)
+    assert page.status_code == 200
+    form = page.context["adminform"].form
+    data = {k: v for k, v in form.initial.items() if v is not None and k in form.fields}
+    data.update(
+        {
+            "username": person.username,
+            "email": person.email,
+            "is_staff": "on",
+            "is_active": "on",
+            "date_joined_0": "2026-01-01",
+            "date_joined_1": "10:00:00",
+            "preferred_language": person.preferred_language,
+            "legal_name": person.legal_name,
+            "display_name": person.display_name,
+        }
+    )
+    data.pop("groups", None)
+    data.pop("user_permissions", None)
+    data.pop("last_login", None)
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    event = AuditEvent.objects.get(action=AuditEvent.Action.ROLE_CHANGED, subject=person)
+    assert event.detail["after"]["is_staff"] is True
+    assert event.detail["via"] == "admin"
+    assert "is_coordinator" in UserAdmin.readonly_fields
