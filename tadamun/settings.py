@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "tadamun.accounts",
     "tadamun.organisations",
     "tadamun.workgroups",
+    "tadamun.lists",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -321,6 +322,17 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.server": {"level": "INFO" if DEBUG else "WARNING"}},
 }
+
+# E-mail lists. Inbound mail reaches `manage.py lmtp` (aiosmtpd) from the MTA; outbound list
+# mail goes to LISTS_SMTP_HOST (unset in development: caught like the site's own mail).
+LISTS_DOMAIN = os.environ.get("LISTS_DOMAIN", "lists.tadamun.localhost")
+LMTP_HOST = os.environ.get("LMTP_HOST", "127.0.0.1")
+LMTP_PORT = envint("LMTP_PORT", "8024")
+LISTS_SMTP_HOST = os.environ.get("LISTS_SMTP_HOST", "")
+LISTS_SMTP_PORT = envint("LISTS_SMTP_PORT", "25")
+DKIM_DOMAIN = os.environ.get("DKIM_DOMAIN", "")
+DKIM_SELECTOR = os.environ.get("DKIM_SELECTOR", "tadamun")
+DKIM_PRIVATE_KEY_FILE = os.environ.get("DKIM_PRIVATE_KEY_FILE", "")
 
 # Invitations expire after this many days.
 INVITATION_MAX_AGE_DAYS = envint("INVITATION_MAX_AGE_DAYS", "14")
