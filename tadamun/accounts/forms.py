@@ -15,24 +15,11 @@ from django.utils.translation import gettext_lazy as _
 from tadamun.accounts import selectors
 from tadamun.accounts.models import SecurityPolicy, User
 from tadamun.core.models import AuditEvent
-from tadamun.core.text import clean_name, has_bidi_controls
+from tadamun.core.text import clean_name
+from tadamun.core.validators import validate_name
 
-
-def validate_person_name(value: str) -> None:
-    if has_bidi_controls(value):
-        raise ValidationError(
-            _(
-                "Names cannot contain invisible or text-direction characters. Please type the "
-                "name again without them."
-            ),
-            code="bidi_control",
-        )
-    if "<" in value or ">" in value:
-        raise ValidationError(_("Names cannot contain “<” or “>”."), code="markup")
-    if any(unicodedata.category(ch) in {"Cc", "Cf", "Co", "Cn"} for ch in value):
-        raise ValidationError(
-            _("Names cannot contain control or unassigned characters."), code="control"
-        )
+# One rule for every name typed on the site (kept under this name for the forms here).
+validate_person_name = validate_name
 
 
 def validate_display_name_available(value: str, *, exclude: User | None = None) -> None:

@@ -26,6 +26,7 @@ from tadamun.core.models import AuditEvent
 from tadamun.core.tasks import send_templated_mail_task
 from tadamun.core.templatetags.bidi import pick
 from tadamun.core.text import clean_name, fold
+from tadamun.core.validators import validate_name
 from tadamun.organisations import selectors
 from tadamun.organisations.models import (
     IRAQ,
@@ -34,7 +35,6 @@ from tadamun.organisations.models import (
     Organisation,
     OrganisationMembership,
 )
-from tadamun.organisations.validators import validate_name
 
 User = get_user_model()
 Action = AuditEvent.Action
