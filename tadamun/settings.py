@@ -328,6 +328,8 @@ LOGGING = {
 LISTS_DOMAIN = os.environ.get("LISTS_DOMAIN", "lists.tadamun.localhost")
 LMTP_HOST = os.environ.get("LMTP_HOST", "127.0.0.1")
 LMTP_PORT = envint("LMTP_PORT", "8024")
+# The LMTP server's absolute cap on a message, whatever a list allows (each list has its own).
+LMTP_MAX_BYTES = envint("LMTP_MAX_BYTES", "41943040")
 LISTS_SMTP_HOST = os.environ.get("LISTS_SMTP_HOST", "")
 LISTS_SMTP_PORT = envint("LISTS_SMTP_PORT", "25")
 DKIM_DOMAIN = os.environ.get("DKIM_DOMAIN", "")

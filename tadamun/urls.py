@@ -13,6 +13,8 @@ admin.site.site_header = "Tadamun"
 
 urlpatterns = [
     path("language/", core_views.switch_language, name="switch_language"),
+    # Unsubscribe links carry no language prefix (RFC 8058 one-click POSTs).
+    path("", include("tadamun.lists.urls")),
 ]
 
 urlpatterns += i18n_patterns(
@@ -21,6 +23,7 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("tadamun.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("", include("tadamun.organisations.urls")),
+    path("", include("tadamun.workgroups.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=True,
 )

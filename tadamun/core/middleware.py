@@ -3,7 +3,14 @@ from django.http import HttpResponseRedirect
 from django.utils.translation import get_language_from_path
 
 # Paths that never carry a language prefix.
-UNPREFIXED = ("/static/", "/media/", "/api/", "/favicon.ico", "/robots.txt")
+UNPREFIXED = (
+    "/static/",
+    "/media/",
+    "/api/",
+    "/favicon.ico",
+    "/robots.txt",
+    "/lists/unsubscribe/",
+)
 
 
 class PreferredLanguageMiddleware:

@@ -1,4 +1,5 @@
-"""`make run`: the web server and the task worker together; Ctrl-C stops them all."""
+"""`make run`: the web server, the task worker and the LMTP server together; Ctrl-C stops
+them all."""
 
 import os
 import signal
@@ -21,6 +22,8 @@ class Command(BaseCommand):
         return [
             ("web", [*manage, "runserver", addr, "--noreload"]),
             ("worker", [*manage, "db_worker", "--queue-name", "*", "--interval", "1"]),
+            # List mail from a local MTA; waits if another process holds the port.
+            ("lmtp", [*manage, "lmtp", "--wait-for-port"]),
         ]
 
     def handle(self, *args, addr, **options):

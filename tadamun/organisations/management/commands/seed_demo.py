@@ -15,6 +15,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from tadamun.lists.models import MailingList, Subscription
 from tadamun.organisations.models import (
     Application,
     Invitation,
@@ -23,7 +24,8 @@ from tadamun.organisations.models import (
     Theme,
 )
 from tadamun.organisations.services import invitation_link, invitation_token_hash
-from tadamun.workgroups.models import Workgroup
+from tadamun.workgroups.models import Post, Workgroup, WorkgroupMembership
+from tadamun.workgroups.services import post_create
 
 User = get_user_model()
 DEMO_PASSWORD = "tadamun-demo-2026"  # noqa: S105 - published demo log-in, fictional people
@@ -256,6 +258,95 @@ APPLICATIONS = {
 
 PENDING_INVITATION = ("invitee", "dhi-qar-peace-builders", MEMBER, "coordinator")
 
+WG = Workgroup.Visibility, Workgroup.JoinPolicy
+# slug: (visibility, join policy)
+WORKGROUP_POLICIES = {
+    "privatization": (WG[0].OPEN, WG[1].OPEN),
+    "peace-building": (WG[0].OPEN, WG[1].OPEN),
+    "womens-rights": (WG[0].OPEN, WG[1].REQUEST),
+    "workers-rights": (WG[0].OPEN, WG[1].OPEN),
+    "youth": (WG[0].OPEN, WG[1].OPEN),
+    "human-rights-defenders": (WG[0].CLOSED, WG[1].INVITE),
+}
+OWN, MOD, MEM = (WorkgroupMembership.Role.OWNER, WorkgroupMembership.Role.MODERATOR,
+                 WorkgroupMembership.Role.MEMBER)  # fmt: skip
+ACTIVE = WorkgroupMembership.Status.ACTIVE
+# workgroup: [(person, role, status, delivery mode)]
+WORKGROUP_MEMBERS = {
+    "privatization": [
+        ("admin.basra", OWN, ACTIVE, "each"), ("member.basra", MOD, ACTIVE, "each"),
+        ("coordinator.en", MEM, ACTIVE, "digest"), ("member.france", MEM, ACTIVE, "each"),
+        ("hidden", MEM, ACTIVE, "none"), ("admin.nordic", MEM, ACTIVE, "each"),
+    ],
+    "peace-building": [
+        ("member.dhiqar", OWN, ACTIVE, "each"), ("admin.nineveh", MOD, ACTIVE, "each"),
+        ("pseudonym", MEM, ACTIVE, "digest"), ("hidden.pseudonym", MEM, ACTIVE, "each"),
+        ("coordinator", MEM, ACTIVE, "each"),
+    ],
+    "womens-rights": [
+        ("admin.baghdad", OWN, ACTIVE, "each"), ("pseudonym", MOD, ACTIVE, "each"),
+        ("member.france", MEM, ACTIVE, "digest"),
+        ("translator", MEM, WorkgroupMembership.Status.REQUESTED, None),
+    ],
+    "workers-rights": [
+        ("admin.nordic", OWN, ACTIVE, "each"), ("admin.basra", MEM, ACTIVE, "each"),
+        ("member.basra", MEM, ACTIVE, "digest"),
+    ],
+    "youth": [("admin.nineveh", OWN, ACTIVE, "each"), ("member.dhiqar", MEM, ACTIVE, "each")],
+    "human-rights-defenders": [
+        ("admin.erbil", OWN, ACTIVE, "each"), ("hidden", MOD, ACTIVE, "each"),
+        ("translator", MEM, ACTIVE, "each"), ("hidden.pseudonym", MEM, ACTIVE, "digest"),
+        ("member.dhiqar", MEM, WorkgroupMembership.Status.INVITED, None),
+    ],
+}  # fmt: skip
+
+# Demo discussions: (workgroup, key, parent key or None, author, days ago, subject, body).
+# Keys become fixed Message-IDs, so a second run finds the posts and creates nothing.
+DEMO_POSTS = [
+    ("privatization", "elec-1", None, "admin.basra", 48, "خصخصة توزيع الكهرباء في البصرة",
+     "الزملاء الأعزاء،\n\nأعلنت وزارة الكهرباء عن عقود جديدة لخصخصة الجباية والتوزيع في "
+     "البصرة. نحتاج إلى موقف مشترك قبل جلسة الاستماع في مجلس المحافظة.\n\nالمسودة هنا: "
+     "https://shatt-al-arab-port-oil-workers.example/draft"),
+    ("privatization", "elec-2", "elec-1", "member.basra", 47, "",
+     "أتفق تماماً. العمال في محطة الهارثة لم يُستشاروا، ويخشون فقدان عقودهم. "
+     "أقترح أن نطلب نسخة من العقود أولاً."),
+    ("privatization", "elec-3", "elec-1", "admin.nordic", 46, "",
+     "Thank you for raising this. Our fund can cover translation of the contracts into "
+     "English so that the international unions can support the statement."),
+    ("privatization", "elec-4", "elec-3", "admin.basra", 45, "",
+     "شكراً جزيلاً، هذا مفيد جداً. سأرسل النصوص هذا الأسبوع."),
+    ("privatization", "ports-1", None, "member.france", 12, "Port concessions: comparing cases",
+     "Hello all,\n\nWe prepared a short comparison of port concessions in Marseille and "
+     "Umm Qasr, and what they meant for dock workers. Comments welcome before Friday."),
+    ("privatization", "ports-2", "ports-1", "hidden", 11, "",
+     "ملاحظة مهمة: في أم قصر انخفض عدد العمال الدائمين إلى النصف خلال ثلاث سنوات."),
+    ("peace-building", "dialogue-1", None, "member.dhiqar", 30,
+     "Youth dialogue sessions in Nasiriyah",
+     "We are planning four dialogue sessions between young people and tribal elders in "
+     "Nasiriyah this spring. Who has facilitators who speak both Arabic and English?"),
+    ("peace-building", "dialogue-2", "dialogue-1", "admin.nineveh", 29, "",
+     "لدينا في الموصل ثلاثة ميسرين تدربوا في كولونيا العام الماضي، ويسعدهم المساعدة."),
+    ("peace-building", "dialogue-3", "dialogue-2", "pseudonym", 28, "",
+     "فكرة رائعة. أقترح أن تكون جلسة واحدة على الأقل للنساء فقط."),
+    ("womens-rights", "shelter-1", None, "admin.baghdad", 20, "حملة ضد العنف الأسري: خطة العمل",
+     "نعمل على حملة مشتركة لدعم قانون الحماية من العنف الأسري. المطلوب من كل منظمة شهادتان "
+     "موثقتان (بموافقة صاحباتها) قبل نهاية الشهر."),
+    ("womens-rights", "shelter-2", "shelter-1", "member.france", 19, "",
+     "Our alliance can host an online briefing with European parliamentarians."),
+    ("human-rights-defenders", "threat-1", None, "admin.erbil", 6,
+     "تنسيق الدعم العاجل للصحفيين المهددين",
+     "تلقى زميلان في السليمانية تهديدات هذا الأسبوع. نحتاج إلى قائمة محدثة بجهات الدعم "
+     "القانوني والنقل الآمن. لا تذكروا الأسماء في هذه القائمة."),
+    ("human-rights-defenders", "threat-2", "threat-1", "hidden", 5, "",
+     "تم التواصل مع المحامي. التفاصيل عبر قناة آمنة فقط."),
+    ("human-rights-defenders", "threat-3", "threat-1", "translator", 5, "",
+     "I can translate the urgent appeal into English and Kurdish tonight."),
+]  # fmt: skip
+HELD_POST = ("privatization", "held-1", "outsider@mail.example", "A Journalist",
+             "Interview request about privatization",
+             "Hello, I am writing a story about electricity privatization in Basra. "
+             "Could someone from the list talk to me?")  # fmt: skip
+
 
 class Command(BaseCommand):
     help = "Create or refresh the demo organisations, workgroups and people (idempotent)."
@@ -279,6 +370,7 @@ class Command(BaseCommand):
             organisations = self._organisations(themes)
             people = self._people(organisations)
             self._applications(people)
+            self._workgroup_content(people)
             invitation_url = self._invitation(people, organisations)
         self._print_logins(invitation_url)
 
@@ -312,6 +404,75 @@ class Command(BaseCommand):
             )
             workgroup.themes.set([themes[theme] for theme in theme_slugs])
             self._progress("workgroups", number, len(WORKGROUPS))
+
+    def _workgroup_content(self, people: dict[str, User]) -> None:
+        """Policies, lists, memberships with roles (hidden people too), subscriptions and
+        bilingual discussions. Found by fixed keys, so a second run changes nothing."""
+        workgroups = {w.slug: w for w in Workgroup.objects.filter(slug__in=WORKGROUP_POLICIES)}
+        for slug, (visibility, join_policy) in WORKGROUP_POLICIES.items():
+            workgroup = workgroups[slug]
+            workgroup.visibility, workgroup.join_policy = visibility, join_policy
+            workgroup.save(update_fields=["visibility", "join_policy"])
+            mailing_list, _created = MailingList.objects.get_or_create(
+                workgroup=workgroup, defaults={"subject_prefix": f"[{slug}]"}
+            )
+            for local, role, status, mode in WORKGROUP_MEMBERS[slug]:
+                person = people[local]
+                WorkgroupMembership.objects.update_or_create(
+                    workgroup=workgroup, user=person, defaults={"role": role, "status": status}
+                )
+                if mode is None:
+                    continue
+                Subscription.objects.update_or_create(
+                    mailing_list=mailing_list,
+                    email=person.email,
+                    defaults={
+                        "user": person,
+                        "mode": mode,
+                        "status": Subscription.Status.ACTIVE,
+                        "language": person.preferred_language,
+                    },
+                )
+        now = timezone.now()
+        for number, (slug, key, parent_key, local, days, subject, body) in enumerate(
+            DEMO_POSTS, start=1
+        ):
+            message_id = f"<demo-{slug}-{key}@{DOMAIN}>"
+            if not Post.objects.filter(message_id=message_id).exists():
+                parent = None
+                if parent_key:
+                    parent = Post.objects.get(message_id=f"<demo-{slug}-{parent_key}@{DOMAIN}>")
+                    subject = f"Re: {parent.thread.subject}"
+                post_create(
+                    workgroup=workgroups[slug],
+                    subject=subject,
+                    body=body,
+                    source=Post.Source.WEB,
+                    author=people[local],
+                    parent=parent,
+                    message_id=message_id,
+                    language="ar" if any("\u0600" <= ch <= "\u06ff" for ch in body) else "en",
+                    created=now - timedelta(days=days, hours=number),
+                    deliver=False,
+                )
+            self._progress("workgroup posts", number, len(DEMO_POSTS))
+        slug, key, email, name, subject, body = HELD_POST
+        message_id = f"<demo-{slug}-{key}@{DOMAIN}>"
+        if not Post.objects.filter(message_id=message_id).exists():
+            post_create(
+                workgroup=workgroups[slug],
+                subject=subject,
+                body=body,
+                source=Post.Source.EMAIL,
+                author_name=name,
+                author_email=email,
+                message_id=message_id,
+                status=Post.Status.HELD,
+                hold_reason="non-member",
+                language="en",
+                created=now - timedelta(days=1),
+                deliver=False,
+            )
 
     def _organisations(self, themes: dict[str, Theme]) -> dict[str, Organisation]:
         organisations = {}
