@@ -43,6 +43,9 @@ from tadamun.lists.transport import open_transport
 
 logger = logging.getLogger(__name__)
 FIRST_DIGEST_WINDOW = datetime.timedelta(days=1)
+# A digest is daily: however often the job runs (hourly by `manage.py periodic`), a subscriber
+# gets at most one in this interval (a little under a day, so a daily cron may drift).
+DIGEST_INTERVAL = datetime.timedelta(hours=20)
 
 
 def digest_posts(*, subscription: Subscription, since: datetime.datetime, until: datetime.datetime):
@@ -142,7 +145,7 @@ def send_digests(*, now: datetime.datetime | None = None) -> int:
             mode=Subscription.Mode.DIGEST,
             mailing_list__enabled=True,
         )
-        .filter(Q(last_digest__isnull=True) | Q(last_digest__lt=now))
+        .filter(Q(last_digest__isnull=True) | Q(last_digest__lte=now - DIGEST_INTERVAL))
         .select_related("mailing_list__workgroup")
         .order_by("mailing_list_id", "pk")
     )

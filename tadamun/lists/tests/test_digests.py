@@ -32,7 +32,7 @@ def test_digest_subscribers_get_one_digest_of_the_days_posts(sink, dkim_key):
     subscription.save()
     subscriptions.set_mode(subscription=subscription, mode=Subscription.Mode.DIGEST)
     Subscription.objects.filter(pk=subscription.pk).update(
-        last_digest=timezone.now() - datetime.timedelta(hours=1)
+        last_digest=timezone.now() - datetime.timedelta(days=1)
     )
     subjects = ["الخطة الأولى", "Second plan"]
     for subject in subjects:
@@ -89,7 +89,7 @@ def test_a_deferred_digest_is_sent_by_the_next_run(sink):
     mailing_list, people = make_list(members=1)
     subscription = Subscription.objects.get()
     subscriptions.set_mode(subscription=subscription, mode=Subscription.Mode.DIGEST)
-    Subscription.objects.update(last_digest=timezone.now() - datetime.timedelta(hours=1))
+    Subscription.objects.update(last_digest=timezone.now() - datetime.timedelta(days=1))
     post_create(
         workgroup=mailing_list.workgroup,
         author=people[0],
