@@ -637,7 +637,11 @@ def post_moderate(*, post: Post, by, action: str, reason: str = "") -> Post:
     `reason` in their language), discard (silently), or approve and always allow its sender."""
     from tadamun.lists.models import InboundMessage
 
-    post = Post.objects.select_for_update().select_related("workgroup", "author").get(pk=post.pk)
+    post = (
+        Post.objects.select_for_update(of=("self",))
+        .select_related("workgroup", "author")
+        .get(pk=post.pk)
+    )
     _require(selectors.can_moderate(by, post.workgroup))
     if action not in ModerationAction.values:
         raise ValidationError({"action": [_("Choose what to do with the message.")]})

@@ -50,6 +50,9 @@ def test_claims_do_not_overlap_and_a_lapsed_claim_is_taken_over():
     assert first_token != second_token
 
 
+# The worker loop closes stale connections between batches, as a long-running process must:
+# on PostgreSQL that would end a test wrapped in a transaction, so this one really commits.
+@pytest.mark.django_db(transaction=True)
 def test_the_deliver_command_sends_what_is_due(sink):
     mailing_list, people = make_list(members=3)
     quiet_post(mailing_list, people[0])
