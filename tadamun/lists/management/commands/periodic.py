@@ -44,9 +44,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, loop: int = 0, **options):
         while True:
-            close_old_connections()
             report = run_once()
             self.stdout.write(" ".join(f"{key}={value}" for key, value in report.items()))
             if not loop:
                 return
             time.sleep(loop)
+            # A long-running process drops connections the database may have closed meanwhile.
+            close_old_connections()
