@@ -154,7 +154,7 @@ class RssSampler:
 
 
 class Sink:
-    """bench/sink.py in its own process (the project's interpreter: aiosmtpd is installed)."""
+    """bench/sink.py in its own process."""
 
     def __init__(self, workdir: Path) -> None:
         self.port = free_port()

@@ -8,9 +8,11 @@ GNU Mailman 3 core on the same machine in the same run.
 
 For each system and mode: a fresh list of N members, one ~12 KB post (Arabic and English) is
 handed to the LMTP server with smtplib.LMTP, and the clock runs from its 250 reply until the
-sink (bench/sink.py, aiosmtpd on 127.0.0.1, its own process) has accepted a copy for every
-recipient. Peak memory is the summed RSS of the system's processes (read from /proc every
-0.25 s while it runs); the sink and this script are not counted.
+sink (127.0.0.1, its own process) has accepted a copy for every recipient. The sink
+(bench/sink.py) is a minimal asyncio SMTP server that only counts; like Postfix it advertises
+PIPELINING and 8BITMIME; both systems deliver to the same sink. Peak memory is the summed RSS
+of the system's processes (read from /proc every 0.25 s while it runs); the sink and this
+script are not counted.
 
 Tadamun: a temp VAR_DIR, a fresh SQLite file or a temp PostgreSQL database (created and dropped
 here), DEBUG=0, `manage.py lmtp` and --workers delivery worker processes (`manage.py deliver`).

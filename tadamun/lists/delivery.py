@@ -8,27 +8,36 @@ transaction's answer is written to the rows it covered before the next transacti
 a worker killed at any point leaves only rows that were never acknowledged; they become due
 again when the lease runs out and are sent then — no recipient gets a second copy, except
 across a real SMTP-level ambiguity (the line dropping between the end of DATA and the reply).
+
+The hot paths are single SQL statements rather than ORM loops: rows are queued with one
+INSERT … SELECT … ON CONFLICT DO NOTHING, claimed with one UPDATE … RETURNING, and a
+personalised copy is marked sent with one autocommitted UPDATE right after the relay accepted
+it (on PostgreSQL without waiting for the WAL flush: see SentMarker).
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import logging
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, fields
 
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
-from tadamun.lists import dkim
 from tadamun.lists.models import Delivery, MailingList, Subscription, ThreadMute
 from tadamun.lists.transport import Reply, open_transport
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_BATCH = 200
+# Rows per claim: a few SMTP transactions' worth for batched lists (500 recipients each by
+# default), about half a second of work for personalised ones; small enough that the workers
+# finish a fan-out at about the same time.
+DEFAULT_BATCH = 500
 DEFAULT_LEASE = datetime.timedelta(minutes=10)
 # Retry a temporary failure after 1, 5, 15 minutes, 1 hour, then every 4 hours; give up after
 # five days, as MTAs do (RFC 5321 §4.5.4.1 suggests at least 4–5 days).
@@ -39,28 +48,48 @@ DUE_STATES = (Delivery.State.QUEUED, Delivery.State.DEFERRED)
 
 def queue_deliveries(*, post) -> int:
     """Create the delivery rows of a published post: every active subscriber who takes each
-    message, except those who muted the thread. Idempotent (one row per recipient)."""
+    message, except those who muted the thread. Idempotent (one row per recipient).
+
+    One INSERT … SELECT in the database (SQLite ≥ 3.24, PostgreSQL): building 10,000 model
+    instances took 0.6–2.3 s of the LMTP accept."""
     mailing_list = MailingList.objects.filter(workgroup_id=post.workgroup_id, enabled=True).first()
     if mailing_list is None:
         return 0
-    muted = ThreadMute.objects.filter(thread_id=post.thread_id).values("user_id")
-    subscribers = (
-        Subscription.objects.filter(
-            mailing_list=mailing_list,
-            status=Subscription.Status.ACTIVE,
-            mode=Subscription.Mode.EACH,
-        )
-        .exclude(user_id__in=muted)
-        .values_list("pk", "email")
-    )
     now = timezone.now()
-    rows = [
-        Delivery(post=post, subscription_id=pk, recipient=email, next_attempt=now)
-        for pk, email in subscribers.iterator(chunk_size=2000)
+    ops = connection.ops
+    table = connection.ops.quote_name(Delivery._meta.db_table)
+    subscriptions = ops.quote_name(Subscription._meta.db_table)
+    mutes = ops.quote_name(ThreadMute._meta.db_table)
+    columns = (
+        "post_id, subscription_id, recipient, state, attempts, next_attempt, claim_token, "
+        "last_error, created"
+    )
+    now_value = ops.adapt_datetimefield_value(now)
+    # (SQLite needs the SELECT to have a WHERE clause for ON CONFLICT to parse as upsert.)
+    sql = (
+        f"INSERT INTO {table} ({columns}) "  # noqa: S608 (names from the models; values are parameters)
+        f"SELECT %s, s.id, s.email, %s, 0, %s, '', '', %s FROM {subscriptions} s "
+        "WHERE s.mailing_list_id = %s AND s.status = %s AND s.mode = %s "
+        f"AND NOT EXISTS (SELECT 1 FROM {mutes} m "
+        "WHERE m.thread_id = %s AND m.user_id = s.user_id) "
+        "ORDER BY s.id "
+        "ON CONFLICT (post_id, recipient) DO NOTHING"
+    )
+    params = [
+        post.pk,
+        Delivery.State.QUEUED,
+        now_value,
+        now_value,
+        mailing_list.pk,
+        Subscription.Status.ACTIVE,
+        Subscription.Mode.EACH,
+        post.thread_id,
     ]
-    Delivery.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        created = max(cursor.rowcount, 0)
     transaction.on_commit(lambda: _kick_workers(post.pk))
-    return len(rows)
+    return created
 
 
 def _kick_workers(post_id: int) -> None:
@@ -105,19 +134,67 @@ def claim_due(
     post_id: int | None = None,
     lease: datetime.timedelta = DEFAULT_LEASE,
 ) -> tuple[str, list[Delivery]]:
-    """Take up to `limit` due rows for this worker: (claim token, rows)."""
+    """Take up to `limit` due rows for this worker: (claim token, rows).
+
+    One statement: UPDATE … WHERE id IN (the first due rows) RETURNING …. On PostgreSQL the
+    inner SELECT locks the rows it takes and skips those another worker is taking (FOR UPDATE
+    SKIP LOCKED); on SQLite the statement holds the database's write lock."""
     token = uuid.uuid4().hex
-    with transaction.atomic():
-        now = timezone.now()
-        candidates = due_deliveries(now=now, post_id=post_id).order_by("next_attempt", "pk")
-        if connection.features.has_select_for_update_skip_locked:
-            candidates = candidates.select_for_update(skip_locked=True, of=("self",))
-        pks = list(candidates.values_list("pk", flat=True)[:limit])
-        if not pks:
-            return token, []
-        Delivery.objects.filter(pk__in=pks).update(claimed_until=now + lease, claim_token=token)
-    rows = list(Delivery.objects.filter(pk__in=pks, claim_token=token).order_by("post_id", "pk"))
+    ops = connection.ops
+    table = ops.quote_name(Delivery._meta.db_table)
+    now = timezone.now()
+    now_value = ops.adapt_datetimefield_value(now)
+    where = (
+        "state IN (%s, %s) AND next_attempt <= %s "
+        "AND (claimed_until IS NULL OR claimed_until <= %s)"
+    )
+    params: list = [
+        ops.adapt_datetimefield_value(now + lease),
+        token,
+        *DUE_STATES,
+        now_value,
+        now_value,
+    ]
+    if post_id is not None:
+        where += " AND post_id = %s"
+        params.append(post_id)
+    params.append(int(limit))
+    lock = (
+        " FOR UPDATE SKIP LOCKED" if connection.features.has_select_for_update_skip_locked else ""
+    )
+    sql = (
+        f"UPDATE {table} SET claimed_until = %s, claim_token = %s WHERE id IN ("  # noqa: S608
+        f"SELECT id FROM {table} WHERE {where} ORDER BY next_attempt, id LIMIT %s{lock}) "
+        "RETURNING id, post_id, subscription_id, recipient, state, attempts, created"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = cursor.fetchall()
+    rows = [
+        Delivery(
+            id=pk,
+            post_id=post,
+            subscription_id=subscription,
+            recipient=recipient,
+            attempts=attempts,
+            created=_datetime(created),
+            state=state,
+            claim_token=token,
+            claimed_until=now + lease,
+        )
+        for pk, post, subscription, recipient, state, attempts, created in found
+    ]
+    rows.sort(key=lambda row: (row.post_id, row.pk))
     return token, rows
+
+
+def _datetime(value) -> datetime.datetime:
+    """A datetime column read by raw SQL (SQLite gives text, in UTC)."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    if value is not None and timezone.is_naive(value):
+        value = timezone.make_aware(value, datetime.UTC)
+    return value
 
 
 def deliver_due(
@@ -163,7 +240,9 @@ def _send_post_rows(rows: list[Delivery], *, token: str, transport, report: Deli
         _finish(token, rows, Delivery.State.FAILED, "the post is no longer published", report)
         return
     mailing_list = post.workgroup.mailing_list
-    subscriptions = Subscription.objects.in_bulk([row.subscription_id for row in rows])
+    subscriptions = Subscription.objects.only("id", "email", "status", "mode").in_bulk(
+        [row.subscription_id for row in rows]
+    )
     current, stale = [], []
     for row in rows:
         subscription = subscriptions.get(row.subscription_id)
@@ -177,25 +256,80 @@ def _send_post_rows(rows: list[Delivery], *, token: str, transport, report: Deli
         _finish(token, stale, Delivery.State.FAILED, "no longer subscribed", report)
     if not current:
         return
-    builder = PostMessageBuilder(post, mailing_list)
+    transport.open()
+    builder = PostMessageBuilder(post, mailing_list, eight_bit=transport.supports_8bit)
     if mailing_list.personalise:
         # One copy per recipient: its own VERP return path and one-click unsubscribe link,
-        # each signed.
-        for row in current:
-            mail = builder.build(
-                subscription=subscriptions[row.subscription_id], delivery_id=row.pk
-            )
-            data = dkim.sign(mail.as_bytes())
-            replies = transport.send(mail.envelope_from, [row.recipient], data)
-            record_replies(token, [row], replies, mailing_list=mailing_list, report=report)
+        # each signed. Each copy's answer is written (one autocommitted UPDATE) before the
+        # next copy is sent, as before: a worker killed at any point leaves unmarked only
+        # the copy whose SMTP transaction was in progress.
+        with SentMarker(token) as marker:
+            for row in current:
+                mail = builder.build(
+                    subscription=subscriptions[row.subscription_id],
+                    delivery_id=row.pk,
+                    sign=True,
+                )
+                replies = transport.send(
+                    mail.envelope_from, [row.recipient], mail.data, eight_bit=mail.eight_bit
+                )
+                reply = replies.get(row.recipient)
+                if reply is not None and reply.ok:
+                    marker.mark(row.pk)
+                    report.sent += 1
+                else:
+                    record_replies(token, [row], replies, mailing_list=mailing_list, report=report)
     else:
-        mail = builder.build()
-        data = dkim.sign(mail.as_bytes())
+        mail = builder.build(sign=True)
         size = max(1, mailing_list.recipients_per_transaction)
         for start in range(0, len(current), size):
             chunk = current[start : start + size]
-            replies = transport.send(mail.envelope_from, [row.recipient for row in chunk], data)
+            replies = transport.send(
+                mail.envelope_from,
+                [row.recipient for row in chunk],
+                mail.data,
+                eight_bit=mail.eight_bit,
+            )
             record_replies(token, chunk, replies, mailing_list=mailing_list, report=report)
+
+
+class SentMarker:
+    """Marks single rows sent with one UPDATE each on one cursor, committed at once
+    (autocommit): about a tenth of the cost of an ORM update in its own transaction. Inside a
+    surrounding transaction (tests) the statement simply joins it."""
+
+    def __init__(self, token: str):
+        self.token = token
+        table = connection.ops.quote_name(Delivery._meta.db_table)
+        self.sql = (
+            f"UPDATE {table} SET state = %s, sent_at = %s, attempts = attempts + 1, "  # noqa: S608
+            "claimed_until = NULL, last_error = '' WHERE id = %s AND claim_token = %s"
+        )
+        self.cursor = None
+
+    def __enter__(self) -> SentMarker:
+        self.cursor = connection.cursor()
+        self.relaxed = connection.vendor == "postgresql" and connection.get_autocommit()
+        if self.relaxed:
+            # Each mark is committed to the server before the next copy is sent, but without
+            # waiting for the WAL flush: a worker killed at any point loses nothing (the
+            # server has the commit); only a crash of the database server itself could lose
+            # the last fraction of a second of marks, whose copies would then be sent again —
+            # what SQLite's synchronous=NORMAL (WAL) already allows on power loss.
+            self.cursor.execute("SET synchronous_commit TO off")
+        return self
+
+    def __exit__(self, *exc) -> None:
+        try:
+            if self.relaxed:
+                with contextlib.suppress(DatabaseError):
+                    self.cursor.execute("RESET synchronous_commit")
+        finally:
+            self.cursor.close()
+
+    def mark(self, pk: int) -> None:
+        now = connection.ops.adapt_datetimefield_value(timezone.now())
+        self.cursor.execute(self.sql, (Delivery.State.SENT, now, pk, self.token))
 
 
 def record_replies(

@@ -8,7 +8,7 @@ shared by a batch of recipients.
 
 from __future__ import annotations
 
-import base64
+import binascii
 import email
 import email.policy
 import email.utils
@@ -23,6 +23,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 from django.utils.translation import gettext
 
+from tadamun.lists import dkim
 from tadamun.lists.models import MailingList, Subscription
 
 # Serialise exactly as sent: CRLF, RFC 2047 encoded headers, lines folded at 78.
@@ -38,6 +39,8 @@ class OutgoingMail:
 
     data: bytes
     envelope_from: str
+    # The text is 8bit: the SMTP transaction must say BODY=8BITMIME.
+    eight_bit: bool = False
 
     def as_bytes(self) -> bytes:
         return self.data
@@ -45,6 +48,26 @@ class OutgoingMail:
     @property
     def message(self) -> EmailMessage:
         return email.message_from_bytes(self.data, policy=email.policy.default)
+
+
+@dataclass
+class _PersonalTemplate:
+    headers: bytes  # the header block, with the link mark
+    body_start: bytes  # the body up to the personal text (encoded), at a line end
+    body_end: bytes  # the body after the text part's content
+    personal_text: str  # the rest of the text, from the line of the first link mark
+    eight_bit: bool
+    hasher: dkim.BodyHasher | None
+    canonical_headers: bytes = b""  # as signed, with the link mark
+
+
+def _encode_text(text: str, eight_bit: bool) -> bytes:
+    """Lines of text (LF ends) as the body of a text part: 8bit UTF-8, or quoted-printable
+    (RFC 2045 §6.7: lines of at most 76 characters); CRLF line ends either way."""
+    data = text.encode("utf-8")
+    if not eight_bit:
+        data = binascii.b2a_qp(data, quotetabs=False, istext=True, header=False)
+    return data.replace(b"\n", b"\r\n")
 
 
 def list_languages(mailing_list: MailingList) -> list[str]:
@@ -161,7 +184,7 @@ def rewrites_from(mailing_list: MailingList, post, author: Address | None) -> bo
 class PostMessageBuilder:
     """Renders one post for a list; the shared parts are computed once."""
 
-    def __init__(self, post, mailing_list: MailingList | None = None):
+    def __init__(self, post, mailing_list: MailingList | None = None, *, eight_bit: bool = False):
         self.post = post
         self.mailing_list = mailing_list or post.workgroup.mailing_list
         ml = self.mailing_list
@@ -173,7 +196,11 @@ class PostMessageBuilder:
         self._headers = self._shared_headers()
         self._footers: dict[bool, str] = {}
         self._attachments = None
-        self._template: tuple[bytes, bytes] | None = None
+        self._templates: dict[bool, _PersonalTemplate] = {}
+        self._fits_8bit: bool | None = None
+        self._link_around: tuple[str, str] | None = None
+        # Set by the sender when the relay takes 8bit text (SMTP 8BITMIME, RFC 6152).
+        self.eight_bit = eight_bit
         # Marks that no post can contain by chance.
         nonce = secrets.token_hex(8)
         self._link_mark = f"https://unsubscribe.invalid/{nonce}"
@@ -278,12 +305,17 @@ class PostMessageBuilder:
         body = self.post.body.replace("\r\n", "\n").rstrip()
         return f"{body}\n\n-- \n{footer}\n"
 
-    def _personal_template(self) -> tuple[bytes, bytes]:
-        """The personalised copy serialised once, with marks where the personal link and the
-        text part go; `build()` splices each recipient's into it. The email package takes
-        about 15 ms to assemble and fold a message, which a 10,000-recipient fan-out cannot
-        spend per copy."""
-        if self._template is None:
+    def _personal_template(self) -> _PersonalTemplate:
+        """The personalised copy serialised once, split where the personal parts go; `build()`
+        splices each recipient's link into it. The email package takes about 15 ms to assemble
+        and fold a message, which a 10,000-recipient fan-out cannot spend per copy.
+
+        The text part is sent as 8bit when the relay takes it (RFC 6152) and the text allows
+        it (lines of at most 998 octets, no bare CR or NUL), else as quoted-printable: both
+        encode line by line, so the text up to the line of the first personal link is
+        encoded (and DKIM-hashed) once and only the rest per copy."""
+        eight_bit = self.eight_bit and self._text_fits_8bit()
+        if eight_bit not in self._templates:
             leave = helper_address(self.mailing_list, "leave")
             message = self._message(
                 body=f"{self._body_mark}\n",
@@ -292,37 +324,99 @@ class PostMessageBuilder:
                 cte="7bit",
             )
             data = message.as_bytes(policy=SMTP_POLICY)
-            # The text part is the only 7bit one: its encoding becomes base64 below.
+            # The text part is the only 7bit one: its encoding becomes the chosen one.
+            cte = b"8bit" if eight_bit else b"quoted-printable"
             data = data.replace(
-                b"Content-Transfer-Encoding: 7bit\r\n", b"Content-Transfer-Encoding: base64\r\n", 1
+                b"Content-Transfer-Encoding: 7bit\r\n",
+                b"Content-Transfer-Encoding: " + cte + b"\r\n",
+                1,
             )
-            self._template = (data, self._body_mark.encode() + b"\r\n")
-        return self._template
+            split = data.index(b"\r\n\r\n") + 2
+            headers, body = data[:split], data[split + 2 :]
+            mark = self._body_mark.encode() + b"\r\n"
+            start, _mark, end = body.partition(mark)
+            text = self._text(self._footer(personal=True))
+            cut = text.rfind("\n", 0, text.index(_UNSUBSCRIBE_MARK)) + 1
+            shared = _encode_text(text[:cut], eight_bit)
+            template = _PersonalTemplate(
+                headers=headers,
+                body_start=start + shared,
+                body_end=end,
+                personal_text=text[cut:],
+                eight_bit=eight_bit,
+                hasher=None,
+            )
+            if dkim.signing_enabled():
+                template.hasher = dkim.BodyHasher(template.body_start, template.body_end)
+                template.canonical_headers = dkim.canonical_headers(headers)
+            self._templates[eight_bit] = template
+        return self._templates[eight_bit]
 
-    def build(self, *, subscription: Subscription | None = None, delivery_id=None) -> OutgoingMail:
-        """The copy for one subscriber (personalised) or, without one, the batch copy."""
+    def _unsubscribe_url(self, subscription: Subscription) -> str:
+        """unsubscribe_url(), with the URL around the token resolved once per post."""
+        from tadamun.lists.subscriptions import unsubscribe_token
+
+        token = unsubscribe_token(subscription)
+        if self._link_around is None:
+            link = unsubscribe_url(subscription)
+            if link.count(token) != 1:
+                return link
+            self._link_around = tuple(link.split(token))
+        before, after = self._link_around
+        return f"{before}{token}{after}"
+
+    def _text_fits_8bit(self) -> bool:
+        if self._fits_8bit is None:
+            text = self._text(self._footer(personal=True))
+            text = text.replace(_UNSUBSCRIBE_MARK, "x" * 200)
+            self._fits_8bit = (
+                "\r" not in text
+                and "\x00" not in text
+                and all(len(line.encode("utf-8")) <= 996 for line in text.split("\n"))
+            )
+        return self._fits_8bit
+
+    def build(
+        self, *, subscription: Subscription | None = None, delivery_id=None, sign: bool = False
+    ) -> OutgoingMail:
+        """The copy for one subscriber (personalised) or, without one, the batch copy; with
+        `sign`, DKIM-signed (when signing is configured)."""
         ml = self.mailing_list
         if subscription is None:
             # RFC 8058 one-click needs a link that identifies the recipient: batched copies
             # offer the -leave address only.
             leave = helper_address(ml, "leave")
+            text = self._text(self._footer(personal=False))
+            eight_bit = self.eight_bit and "\r" not in text and "\x00" not in text
+            eight_bit = eight_bit and all(len(x.encode()) <= 996 for x in text.split("\n"))
             message = self._message(
-                body=self._text(self._footer(personal=False)),
+                body=text,
                 unsubscribe=f"<mailto:{leave}?subject=unsubscribe>",
                 one_click=False,
+                cte="8bit" if eight_bit else None,
             )
+            data = message.as_bytes(policy=SMTP_POLICY)
             return OutgoingMail(
-                data=message.as_bytes(policy=SMTP_POLICY), envelope_from=bounce_address(ml)
+                data=dkim.sign(data) if sign else data,
+                envelope_from=bounce_address(ml),
+                eight_bit=eight_bit,
             )
-        template, body_mark = self._personal_template()
-        link = unsubscribe_url(subscription)
-        text = self._text(self._footer(personal=True).replace(_UNSUBSCRIBE_MARK, link))
-        encoded = base64.encodebytes(text.encode("utf-8")).replace(b"\n", b"\r\n")
-        data = template.replace(self._link_mark.encode(), link.encode(), 1).replace(
-            body_mark, encoded, 1
+        template = self._personal_template()
+        link = self._unsubscribe_url(subscription)
+        mark, link_bytes = self._link_mark.encode(), link.encode()
+        headers = template.headers.replace(mark, link_bytes, 1)
+        personal = _encode_text(
+            template.personal_text.replace(_UNSUBSCRIBE_MARK, link), template.eight_bit
         )
+        data = b"".join((headers, b"\r\n", template.body_start, personal, template.body_end))
+        if sign and template.hasher is not None:
+            canonical = template.canonical_headers.replace(mark, link_bytes, 1)
+            body_hash = template.hasher.digest(personal)
+            data = dkim.signature_header(headers, body_hash, canonical=canonical) + data
         return OutgoingMail(
-            data=data, envelope_from=bounce_address(ml, subscription.email, delivery_id)
+            data=data,
+            envelope_from=bounce_address(ml, subscription.email, delivery_id),
+            eight_bit=template.eight_bit,
         )
 
     def digest_part(self) -> EmailMessage:

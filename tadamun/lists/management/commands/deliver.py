@@ -21,7 +21,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--batch", type=int, default=DEFAULT_BATCH, help="rows per claim")
         parser.add_argument("--lease", type=float, default=600, help="seconds a claim lasts")
-        parser.add_argument("--interval", type=float, default=1.0, help="seconds between polls")
+        parser.add_argument(
+            "--interval",
+            type=float,
+            default=0.2,
+            help="seconds between polls while idle (after a batch the next is claimed at once)",
+        )
         parser.add_argument(
             "--until-done",
             action="store_true",
