@@ -14,11 +14,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from tadamun.core.charts import bar_chart
 from tadamun.core.permissions import member_required
+from tadamun.core.templatetags.bidi import ldate, num
 from tadamun.lists.models import MailingList, Subscription, ThreadMute
 from tadamun.workgroups import mbox, selectors, services
 from tadamun.workgroups.forms import (
@@ -421,15 +423,41 @@ def _month_bounds(year: int, month: int) -> tuple[datetime.datetime, datetime.da
 @member_required
 def archive(request, slug: str):
     workgroup = _readable_workgroup(request, slug)
+    months = selectors.archive_months(request.user, workgroup)
     return render(
         request,
         "workgroups/archive.html",
         {
             "workgroup": workgroup,
-            "months": selectors.archive_months(request.user, workgroup),
+            "months": months,
+            "activity_chart": _activity_chart(months),
             "search_form": SearchForm(),
         },
     )
+
+
+def _short_month(first: datetime.date) -> str:
+    """Under a bar: "Nov" in English; Iraqi month names are long (تشرين الثاني), so Arabic
+    shows the month's number (١١), the full name being in the chart's description."""
+    if translation.get_language_bidi():
+        return ldate(first, "M/yy")
+    return ldate(first, "LLL")
+
+
+def _activity_chart(months: list[dict], *, span: int = 12):
+    """Messages per month over the last `span` months of the archive, drawn on the server."""
+    if not months:
+        return ""
+    per_month = {(row["month"].year, row["month"].month): row["posts"] for row in months}
+    newest = max(per_month)
+    points = []
+    for back in range(span - 1, -1, -1):
+        year, month = divmod(newest[0] * 12 + newest[1] - 1 - back, 12)
+        first = datetime.date(year, month + 1, 1)
+        points.append(
+            (_short_month(first), ldate(first, "LLLL y"), per_month.get((year, month + 1), 0))
+        )
+    return bar_chart(points, title=_("Messages per month"), chart_id="activity", value_text=num)
 
 
 @member_required

@@ -366,3 +366,34 @@ def test_joining_from_the_page(client, db):
     client.force_login(person)
     client.post(reverse("workgroups:join", args=[workgroup.slug]))
     assert WorkgroupMembership.objects.filter(user=person, workgroup=workgroup).exists()
+
+
+def test_archive_draws_messages_per_month_on_the_server(client, django_user_model):
+    """The archive shows list activity as an inline SVG chart: no script, readable by screen
+    readers (title + description with every value), numbers localised."""
+    from django.utils import translation
+
+    from tadamun.accounts.tests.factories import UserFactory
+    from tadamun.workgroups.services import post_create
+    from tadamun.workgroups.tests.factories import MembershipFactory, WorkgroupFactory
+
+    workgroup = WorkgroupFactory()
+    member = UserFactory()
+    MembershipFactory(workgroup=workgroup, user=member)
+    for number in range(3):
+        post_create(
+            workgroup=workgroup,
+            author=member,
+            subject=f"موضوع {number}",
+            body="نص",
+            source="web",
+            deliver=False,
+        )
+    client.force_login(member)
+    with translation.override("ar"):
+        page = client.get(f"/ar/workgroups/{workgroup.slug}/archive/").content.decode()
+    assert '<svg class="chart"' in page
+    assert 'role="img"' in page
+    assert "<script" not in page.split('<svg class="chart"')[1].split("</svg>")[0]
+    assert "٣" in page.split("<desc")[1].split("</desc>")[0]  # three messages, Arabic digits
+    assert page.count('class="chart-bar"') == 12
