@@ -181,6 +181,8 @@ def test_screenshots(page, language, tmp_path):
     internal = {
         "organisations": url(page, "organisations:directory", language),
         "organisation": page.base + f"/{language}/organisations/baghdad-womens-solidarity-league/",
+        "workgroup": page.base + f"/{language}/workgroups/privatization/",
+        "archive": page.base + f"/{language}/workgroups/privatization/archive/",
     }
 
     def shoot(pages):
