@@ -15,6 +15,31 @@ from tadamun.core.text import fold
 STRONG_FACTORS = [Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
 
 
+def viewer_is_member(viewer) -> bool:
+    """Approved and active: may reach internal pages (anonymous visitors and applicants not)."""
+    return bool(viewer is not None and viewer.is_authenticated and viewer.is_member)
+
+
+def viewer_is_coordinator(viewer) -> bool:
+    return viewer_is_member(viewer) and viewer.is_network_coordinator
+
+
+def active_member_q(prefix: str = "") -> Q:
+    return Q(**{f"{prefix}status": User.Status.MEMBER, f"{prefix}is_active": True})
+
+
+def shown_people_q(viewer, prefix: str = "") -> Q:
+    """The people `viewer` may see listed anywhere (directories, organisations, workgroups,
+    counts): active members; those who hide their membership only to coordinators and to
+    themselves. The one rule every app's selectors use."""
+    q = active_member_q(prefix)
+    if not viewer_is_coordinator(viewer):
+        q &= Q(**{f"{prefix}hide_membership": False}) | Q(
+            **{f"{prefix}pk": getattr(viewer, "pk", None)}
+        )
+    return q
+
+
 def security_policy() -> SecurityPolicy:
     policy, _created = SecurityPolicy.objects.get_or_create(pk=1)
     return policy

@@ -9,6 +9,10 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import get_language
 
+from tadamun.accounts.selectors import active_member_q as _active_member_q
+from tadamun.accounts.selectors import shown_people_q as _shown_people_q
+from tadamun.accounts.selectors import viewer_is_coordinator as _is_coordinator
+from tadamun.accounts.selectors import viewer_is_member as _is_member
 from tadamun.organisations.models import (
     Application,
     Invitation,
@@ -17,27 +21,6 @@ from tadamun.organisations.models import (
 )
 
 User = get_user_model()
-
-
-def _is_member(viewer) -> bool:
-    return bool(viewer is not None and viewer.is_authenticated and viewer.is_member)
-
-
-def _is_coordinator(viewer) -> bool:
-    return _is_member(viewer) and viewer.is_network_coordinator
-
-
-def _active_member_q(prefix: str = "") -> Q:
-    return Q(**{f"{prefix}status": User.Status.MEMBER, f"{prefix}is_active": True})
-
-
-def _shown_people_q(viewer, prefix: str = "") -> Q:
-    """People `viewer` may see: active members, hidden ones only for coordinators and
-    themselves."""
-    q = _active_member_q(prefix)
-    if not _is_coordinator(viewer):
-        q &= Q(**{f"{prefix}hide_membership": False}) | Q(**{f"{prefix}pk": viewer.pk})
-    return q
 
 
 def _organisations_seen_by(viewer) -> QuerySet[Organisation]:

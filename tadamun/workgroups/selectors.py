@@ -19,19 +19,14 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncMonth
 
+from tadamun.accounts.selectors import shown_people_q as _shown_people_q
+from tadamun.accounts.selectors import viewer_is_coordinator as _is_coordinator
+from tadamun.accounts.selectors import viewer_is_member as _is_member
 from tadamun.workgroups.models import Attachment, Post, Thread, Workgroup, WorkgroupMembership
 
 User = get_user_model()
 Role = WorkgroupMembership.Role
 Status = WorkgroupMembership.Status
-
-
-def _is_member(viewer) -> bool:
-    return bool(viewer is not None and viewer.is_authenticated and viewer.is_member)
-
-
-def _is_coordinator(viewer) -> bool:
-    return _is_member(viewer) and viewer.is_network_coordinator
 
 
 def membership_of(viewer, workgroup: Workgroup) -> WorkgroupMembership | None:
@@ -214,16 +209,6 @@ def attachment_for(viewer, workgroup: Workgroup, attachment_id: int) -> Attachme
 
 
 # ---------------------------------------------------------------------------------- members
-
-
-def _shown_people_q(viewer, prefix: str = "") -> Q:
-    """Active network members, hidden ones only for coordinators and themselves."""
-    q = Q(**{f"{prefix}status": User.Status.MEMBER, f"{prefix}is_active": True})
-    if not _is_coordinator(viewer):
-        q &= Q(**{f"{prefix}hide_membership": False}) | Q(
-            **{f"{prefix}pk": getattr(viewer, "pk", None)}
-        )
-    return q
 
 
 def members_visible_to(viewer, workgroup: Workgroup) -> QuerySet[WorkgroupMembership]:
