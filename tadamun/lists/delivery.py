@@ -70,6 +70,7 @@ def queue_deliveries(*, post) -> int:
         f"INSERT INTO {table} ({columns}) "  # noqa: S608 (names from the models; values are parameters)
         f"SELECT %s, s.id, s.email, %s, 0, %s, '', '', %s FROM {subscriptions} s "
         "WHERE s.mailing_list_id = %s AND s.status = %s AND s.mode = %s "
+        "AND s.id IN ({allowed}) "
         f"AND NOT EXISTS (SELECT 1 FROM {mutes} m "
         "WHERE m.thread_id = %s AND m.user_id = s.user_id) "
         "ORDER BY s.id "
@@ -85,6 +86,15 @@ def queue_deliveries(*, post) -> int:
         Subscription.Mode.EACH,
         post.thread_id,
     ]
+    # Only subscribers who may still read the workgroup (Subscription.objects.allowed_to_read).
+    allowed_sql, allowed_params = (
+        Subscription.objects.allowed_to_read()
+        .filter(mailing_list_id=mailing_list.pk)
+        .values("id")
+        .query.sql_with_params()
+    )
+    sql = sql.replace("{allowed}", allowed_sql)
+    params = [*params[:7], *allowed_params, *params[7:]]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         created = max(cursor.rowcount, 0)
@@ -240,8 +250,12 @@ def _send_post_rows(rows: list[Delivery], *, token: str, transport, report: Deli
         _finish(token, rows, Delivery.State.FAILED, "the post is no longer published", report)
         return
     mailing_list = post.workgroup.mailing_list
-    subscriptions = Subscription.objects.only("id", "email", "status", "mode").in_bulk(
-        [row.subscription_id for row in rows]
+    # Re-checked at sending: someone suspended or removed since the post was queued gets
+    # nothing (Subscription.objects.allowed_to_read).
+    subscriptions = (
+        Subscription.objects.allowed_to_read()
+        .only("id", "email", "status", "mode")
+        .in_bulk([row.subscription_id for row in rows])
     )
     current, stale = [], []
     for row in rows:

@@ -140,7 +140,8 @@ def send_digests(*, now: datetime.datetime | None = None) -> int:
 
     now = now or timezone.now()
     subscriptions = (
-        Subscription.objects.filter(
+        Subscription.objects.allowed_to_read()
+        .filter(
             status=Subscription.Status.ACTIVE,
             mode=Subscription.Mode.DIGEST,
             mailing_list__enabled=True,

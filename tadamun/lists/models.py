@@ -142,6 +142,27 @@ class InboundMessage(models.Model):
         return f"{self.recipient} {self.message_id}"
 
 
+class SubscriptionQuerySet(models.QuerySet):
+    def allowed_to_read(self):
+        """Subscriptions whose holder may still read the workgroup: a person who is an active
+        network member (not suspended, not declined), and in a CLOSED workgroup an active member
+        of it; outside addresses only while the workgroup is OPEN. Checked at every sending, so
+        that a suspension, a removal or a workgroup turning closed stops the mail at once."""
+        from tadamun.workgroups.models import Workgroup, WorkgroupMembership
+
+        member_of_group = WorkgroupMembership.objects.filter(
+            workgroup_id=models.OuterRef("mailing_list__workgroup_id"),
+            user_id=models.OuterRef("user_id"),
+            status=WorkgroupMembership.Status.ACTIVE,
+        )
+        open_group = models.Q(mailing_list__workgroup__visibility=Workgroup.Visibility.OPEN)
+        network_member = models.Q(user__is_active=True, user__status="member")
+        return self.filter(
+            (models.Q(user__isnull=True) & open_group)
+            | (network_member & (open_group | models.Exists(member_of_group)))
+        )
+
+
 class Subscription(models.Model):
     """Who gets a list's mail, and how. Members have a user; outside addresses do not."""
 
@@ -175,6 +196,8 @@ class Subscription(models.Model):
     confirm_token_hash = models.CharField(max_length=64, blank=True, db_index=True)
     last_digest = models.DateTimeField(null=True, blank=True)
     created = models.DateTimeField(auto_now_add=True)
+
+    objects = SubscriptionQuerySet.as_manager()
 
     class Meta:
         constraints = [
