@@ -12,8 +12,12 @@ from tadamun.core.models import CaughtMail
 
 def home(request):
     from tadamun.organisations import selectors as org_selectors
+    from tadamun.workgroups import selectors as workgroup_selectors
 
-    context = {"stats": org_selectors.network_stats(viewer=request.user)}
+    context = {
+        "stats": org_selectors.network_stats(viewer=request.user),
+        "recent_threads": workgroup_selectors.recent_threads_of_my_workgroups(request.user),
+    }
     return render(request, "core/home.html", context)
 
 

@@ -127,6 +127,23 @@ def archived_posts(viewer, workgroup: Workgroup) -> QuerySet[Post]:
     return Post.objects.filter(workgroup=workgroup, status=Post.Status.PUBLISHED)
 
 
+def recent_threads_of_my_workgroups(viewer, *, limit: int = 8) -> QuerySet[Thread]:
+    """For the home page: the latest discussions with a published post in the workgroups
+    `viewer` is an active member of (so they may read them, closed ones included)."""
+    if not _is_member(viewer):
+        return Thread.objects.none()
+    mine = WorkgroupMembership.objects.filter(user=viewer, status=Status.ACTIVE).values(
+        "workgroup_id"
+    )
+    published = Post.objects.filter(thread=OuterRef("pk"), status=Post.Status.PUBLISHED)
+    return (
+        Thread.objects.filter(workgroup_id__in=mine)
+        .filter(Exists(published))
+        .select_related("workgroup")
+        .order_by("-last_activity", "-pk")[:limit]
+    )
+
+
 def threads_visible_to(viewer, workgroup: Workgroup) -> QuerySet[Thread]:
     """Threads with at least one post `viewer` may read, newest activity first."""
     if not can_read(viewer, workgroup):

@@ -397,3 +397,33 @@ def test_archive_draws_messages_per_month_on_the_server(client, django_user_mode
     assert "<script" not in page.split('<svg class="chart"')[1].split("</svg>")[0]
     assert "٣" in page.split("<desc")[1].split("</desc>")[0]  # three messages, Arabic digits
     assert page.count('class="chart-bar"') == 12
+
+
+def test_home_lists_recent_discussions_of_my_workgroups_only(client, db):
+    """A member's home page shows the latest threads of their own workgroups — a closed one
+    included — and nothing of workgroups they are not in."""
+    from tadamun.accounts.tests.factories import UserFactory
+    from tadamun.workgroups.services import post_create
+    from tadamun.workgroups.tests.factories import MembershipFactory, WorkgroupFactory
+
+    mine = WorkgroupFactory(closed=True)
+    other = WorkgroupFactory(closed=True)
+    member = UserFactory()
+    MembershipFactory(workgroup=mine, user=member)
+    stranger = UserFactory()
+    MembershipFactory(workgroup=other, user=stranger)
+    for workgroup, author, subject in ((mine, member, "خطتنا"), (other, stranger, "Secret plan")):
+        post_create(
+            workgroup=workgroup,
+            author=author,
+            subject=subject,
+            body="…",
+            source="web",
+            deliver=False,
+        )
+    client.force_login(member)
+    page = client.get("/ar/").content.decode()
+    assert "خطتنا" in page
+    assert "Secret plan" not in page
+    client.logout()
+    assert "خطتنا" not in client.get("/ar/").content.decode()
