@@ -46,12 +46,10 @@ def security_policy() -> SecurityPolicy:
 
 
 def administers_any_organisation(user: User) -> bool:
-    """Asked of the organisations app; False until it answers."""
-    try:
-        from tadamun.organisations.selectors import administers_any_organisation as ask
-    except ImportError:
-        return False
-    return bool(ask(user))
+    """Asked of the organisations app (imported here, not at the top: it imports this one)."""
+    from tadamun.organisations.selectors import administers_any_organisation as ask
+
+    return ask(user)
 
 
 def has_strong_second_factor(user: User) -> bool:

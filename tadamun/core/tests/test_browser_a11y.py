@@ -18,7 +18,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 
 from tadamun.accounts.tests.factories import PASSWORD, UserFactory
-from tadamun.core.tests.sample_directory import sample_organisations
+from tadamun.organisations.tests.factories import OrganisationFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
 
@@ -79,7 +79,7 @@ def assert_accessible(page, address: str, language: str) -> None:
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_home_is_accessible(page, language):
-    sample_organisations()
+    OrganisationFactory.create_batch(8, listed_publicly=True)
     assert_accessible(page, url(page, "home", language), language)
 
 
@@ -102,13 +102,13 @@ def test_sign_in_errors_are_accessible(page, language):
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_public_directory_is_accessible(page, language):
-    sample_organisations()
+    OrganisationFactory.create_batch(8, listed_publicly=True)
     assert_accessible(page, url(page, "organisations:public_directory", language), language)
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_member_pages_are_accessible(page, language):
-    organisations = sample_organisations()
+    organisations = OrganisationFactory.create_batch(8, listed_publicly=True)
     sign_in(page, UserFactory(member=True, preferred_language=language))
     assert_accessible(page, url(page, "organisations:directory", language), language)
     assert_accessible(page, url(page, "organisations:people", language), language)

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from tadamun.accounts.tests.factories import UserFactory
-from tadamun.core.tests.sample_directory import sample_organisations
+from tadamun.organisations.tests.factories import OrganisationFactory
 
 BUDGET = 60 * 1024
 DIRECTORY_SIZE = 30  # more than one page of the directory
@@ -88,7 +88,7 @@ def test_home_page_is_light(client, language):
 @pytest.mark.django_db
 @pytest.mark.parametrize("language", ["ar", "en"])
 def test_public_directory_is_light(client, language):
-    sample_organisations(DIRECTORY_SIZE)
+    OrganisationFactory.create_batch(DIRECTORY_SIZE, listed_publicly=True)
     with translation.override(language):
         url = reverse("organisations:public_directory")
     total, sizes = first_visit_weight(client, url)
@@ -98,7 +98,7 @@ def test_public_directory_is_light(client, language):
 @pytest.mark.django_db
 @pytest.mark.parametrize("language", ["ar", "en"])
 def test_member_directory_is_light(client, language):
-    sample_organisations(DIRECTORY_SIZE)
+    OrganisationFactory.create_batch(DIRECTORY_SIZE, listed_publicly=True)
     client.force_login(UserFactory(member=True, preferred_language=language))
     with translation.override(language):
         url = reverse("organisations:directory")

@@ -11,13 +11,9 @@ from pathlib import Path
 
 from django.conf import settings
 
+from tadamun.core.tests.sockets import free_port
+
 BASE = Path(settings.BASE_DIR)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def test_run_all_serves_and_stops_on_ctrl_c(tmp_path):

@@ -4,7 +4,6 @@ real LMTP server on a free loopback port."""
 import base64
 import contextlib
 import smtplib
-import socket
 from email.header import Header
 from email.mime.application import MIMEApplication
 from email.mime.multipart import MIMEMultipart
@@ -13,6 +12,7 @@ from email.utils import formataddr
 
 from django.conf import settings
 
+from tadamun.core.tests.sockets import free_port
 from tadamun.lists.lmtp import lmtp_controller
 from tadamun.lists.models import MailingList
 from tadamun.workgroups.tests.factories import MembershipFactory, UserFactory, WorkgroupFactory
@@ -80,12 +80,6 @@ def arabic_message(*, sender: str, to: str, message_id: str = "<arabic-1@example
     )
     message.attach(attachment)
     return message.as_bytes()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @contextlib.contextmanager

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import email
 import email.policy
-import socket
 import threading
 from collections import Counter
 from dataclasses import dataclass
@@ -16,15 +15,10 @@ from aiosmtpd.controller import Controller
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from tadamun.core.tests.sockets import free_port
 from tadamun.lists.dkim import dns_record
 from tadamun.lists.models import MailingList, Subscription
 from tadamun.workgroups.tests.factories import MembershipFactory, UserFactory, WorkgroupFactory
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @dataclass(frozen=True)
