@@ -89,6 +89,12 @@ INSTALLED_APPS = [
     "tadamun.organisations",
     "tadamun.workgroups",
     "tadamun.lists",
+    "tadamun.translations",
+    "tadamun.social",
+    "tadamun.notifications",
+    "tadamun.documents",
+    "tadamun.messaging",
+    "tadamun.moderation",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -257,6 +263,11 @@ WHITENOISE_MAX_AGE = 31536000 if not DEBUG else 0
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5_242_880
 LOGO_MAX_BYTES = envint("LOGO_MAX_BYTES", "2097152")
+# Uploads on the social site (posts, comments, messages, documents). Images are re-encoded and
+# resized whatever their size; the limit is on what is accepted for decoding.
+IMAGE_MAX_BYTES = envint("IMAGE_MAX_BYTES", "10485760")
+ATTACHMENT_MAX_BYTES = envint("ATTACHMENT_MAX_BYTES", "20971520")
+DOCUMENT_MAX_BYTES = envint("DOCUMENT_MAX_BYTES", "52428800")
 
 # Mail. Outbound: EMAIL_HOST (SMTP). Unset in development, mail is caught in the database and
 # readable at /dev/mail/.

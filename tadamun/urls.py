@@ -24,6 +24,12 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),
     path("", include("tadamun.organisations.urls")),
     path("", include("tadamun.workgroups.urls")),
+    path("", include("tadamun.social.urls")),
+    path("notifications/", include("tadamun.notifications.urls")),
+    path("documents/", include("tadamun.documents.urls")),
+    path("messages/", include("tadamun.messaging.urls")),
+    path("reports/", include("tadamun.moderation.urls")),
+    path("translations/", include("tadamun.translations.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=True,
 )

@@ -8,3 +8,8 @@ class AccountsConfig(AppConfig):
 
     def ready(self):
         from tadamun.accounts import receivers  # noqa: F401  (connects the audit listeners)
+        from tadamun.accounts.models import User
+        from tadamun.core import content
+        from tadamun.organisations.selectors import people_visible_to
+
+        content.register(User, label=_("person"), visible_to=people_visible_to)

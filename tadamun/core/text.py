@@ -100,3 +100,19 @@ def fold(value: str) -> str:
     value = "".join(_skeleton_char(ch) for ch in value)
     value = value.casefold()
     return WHITESPACE.sub(" ", value).strip()
+
+
+# Overrides and embeddings reorder what follows them until the end of the paragraph: in free
+# text they are only ever used to disguise (a file name, a link). Isolates and the marks
+# LRM/RLM/ALM are legitimate in mixed Arabic/English writing and are kept.
+TEXT_BIDI_OVERRIDES = re.compile("[\u202a-\u202e]")
+CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_text(value: str) -> str:
+    """What we store for free text people write (posts, comments, messages, translations):
+    NFC, Unix newlines, no control characters or bidi overrides, no trailing whitespace."""
+    value = unicodedata.normalize("NFC", value or "")
+    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    value = CONTROL_CHARS.sub("", TEXT_BIDI_OVERRIDES.sub("", value))
+    return value.strip()
