@@ -35,6 +35,9 @@ class ContentKind:
     # Fields whose text the item is made of, in the order a reader meets them (translations,
     # search snippets). Empty for kinds that carry no translatable text.
     text_fields: tuple[str, ...] = ()
+    # The workgroup an item belongs to (its audience), or None for network-wide items: reports
+    # on it are reviewed by that workgroup's moderators as well as by coordinators.
+    workgroup: Callable[[Any], Any] = field(default=lambda obj: None)
 
     @property
     def key(self) -> str:
@@ -51,6 +54,7 @@ def register(
     visible_to: Callable[[Any], QuerySet],
     authors: Callable[[Any], Iterable[Any]] | None = None,
     text_fields: tuple[str, ...] = (),
+    workgroup: Callable[[Any], Any] | None = None,
 ) -> ContentKind:
     kind = ContentKind(
         model=model,
@@ -58,6 +62,7 @@ def register(
         visible_to=visible_to,
         authors=authors or (lambda obj: []),
         text_fields=text_fields,
+        workgroup=workgroup or (lambda obj: None),
     )
     _REGISTRY[kind.key] = kind
     return kind

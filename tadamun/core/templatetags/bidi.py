@@ -7,7 +7,7 @@ and dates the way a reader of the current language expects (Arabic-Indic digits 
 
 import datetime
 
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_datetime, format_timedelta
 from babel.numbers import format_decimal
 from django import template
 from django.utils import timezone
@@ -59,6 +59,18 @@ def ldate(value, form: str = "long") -> str:
     if isinstance(value, datetime.datetime):
         return _digits(format_datetime(timezone.localtime(value), format=form, locale=_locale()))
     return _digits(format_date(value, format=form, locale=_locale()))
+
+
+@register.filter
+def ago(value) -> str:
+    """How long ago, in the reader's language ("3 hours ago", "قبل ٣ ساعات")."""
+    if not value:
+        return ""
+    # Babel says "… ago" for a negative span.
+    span = value - timezone.now()
+    if span > datetime.timedelta(0):
+        span = datetime.timedelta(0)
+    return _digits(format_timedelta(span, add_direction=True, threshold=1.0, locale=_locale()))
 
 
 @register.simple_tag
