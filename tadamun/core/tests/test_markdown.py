@@ -72,7 +72,8 @@ def test_formatting_kept_and_blocks_directed():
         )
     )
     assert '<h1 dir="auto">عنوان</h1>' in html
-    assert "<strong>bold</strong>" in html and "<em>em</em>" in html
+    assert "<strong>bold</strong>" in html
+    assert "<em>em</em>" in html
     assert '<li dir="auto">one</li>' in html
     assert 'href="https://example.org"' in html
     assert 'rel="nofollow noopener noreferrer ugc"' in html
@@ -80,7 +81,8 @@ def test_formatting_kept_and_blocks_directed():
 
 def test_tables_carry_no_inline_style():
     html = str(render_markdown("| a | b |\n|:-|-:|\n| 1 | 2 |"))
-    assert "<table" in html and "style=" not in html
+    assert "<table" in html
+    assert "style=" not in html
 
 
 def test_mentions_resolved_only_by_the_resolver_and_never_in_code():
@@ -94,7 +96,8 @@ def test_mentions_resolved_only_by_the_resolver_and_never_in_code():
     )
     assert html.count('class="mention"') == 1
     assert "@<bdi>أمل</bdi></a>" in html
-    assert "@hidden" in html and "/hidden" not in html
+    assert "@hidden" in html
+    assert "/hidden" not in html
     assert "<code>@amal</code>" in html
     assert "amal@example.org" in html
     assert extract_mentions("hi @amal @سارة. `@code` @amal") == ["amal", "سارة"]

@@ -80,4 +80,4 @@ def fields_of(fields: dict) -> list[tuple[str, str]]:
 @register.simple_tag
 def lang_attrs(code: str):
     direction = "rtl" if code in settings.LANGUAGES_BIDI else "ltr"
-    return mark_safe(f'lang="{escape(code)}" dir="{direction}"')  # noqa: S308 - escaped
+    return mark_safe(f'lang="{escape(code)}" dir="{direction}"')

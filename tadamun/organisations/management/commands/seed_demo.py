@@ -372,7 +372,18 @@ class Command(BaseCommand):
             self._applications(people)
             self._workgroup_content(people)
             invitation_url = self._invitation(people, organisations)
+            self._social_content()
         self._print_logins(invitation_url)
+
+    def _social_content(self) -> None:
+        """Each app of the social site seeds its own demo content (posts first: the others
+        comment on them, report them, notify about them)."""
+        from importlib import import_module
+
+        apps = ["social", "documents", "messaging", "moderation", "notifications"]
+        for done, app in enumerate(apps, start=1):
+            import_module(f"tadamun.{app}.demo").seed(stdout=self.stdout)
+            self._progress("Social site demo content", done, len(apps))
 
     def _progress(self, label: str, done: int, total: int) -> None:
         if self.verbosity < 1:
