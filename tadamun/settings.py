@@ -142,6 +142,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "tadamun.core.context_processors.network",
+                "tadamun.notifications.context_processors.unread",
             ],
             "builtins": ["tadamun.core.templatetags.bidi"],
         },

@@ -120,9 +120,7 @@ def shown_uploader_ids(viewer, user_ids) -> set[int]:
     ids = {pk for pk in user_ids if pk}
     if not ids or not viewer_is_member(viewer):
         return set()
-    return set(
-        User.objects.filter(shown_people_q(viewer), pk__in=ids).values_list("pk", flat=True)
-    )
+    return set(User.objects.filter(shown_people_q(viewer), pk__in=ids).values_list("pk", flat=True))
 
 
 def workgroup_recipients(document: Document) -> QuerySet:

@@ -102,15 +102,7 @@ class NotificationSettings(models.Model):
         primary_key=True,
         related_name="notification_settings",
     )
-    content_free_emails = models.BooleanField(
-        _("content-free e-mails"),
-        default=False,
-        help_text=_(
-            "E-mails only say that there is something new for you, with a link to your "
-            "notifications: no names, titles or excerpts, and a neutral subject. Choose this if "
-            "someone else may read your mailbox."
-        ),
-    )
+    content_free_emails = models.BooleanField(_("content-free e-mails"), default=False)
     last_digest = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -18,10 +18,11 @@ from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q, QuerySet, Value
+from django.utils.safestring import SafeString
 
 from tadamun.accounts.selectors import viewer_is_member
 from tadamun.core import content
-from tadamun.notifications.kinds import KINDS, Channel
+from tadamun.notifications.kinds import KINDS, sentence_html
 from tadamun.notifications.models import Notification, NotificationPreference, NotificationSettings
 
 User = get_user_model()
@@ -59,7 +60,7 @@ def who_may_see(people: Iterable[Any], target: models.Model) -> set[int]:
         if not branches:
             continue
         query = branches[0].union(*branches[1:]) if len(branches) > 1 else branches[0]
-        seen.update(query)
+        seen.update(query.order_by())
     return seen
 
 
@@ -95,9 +96,7 @@ def channels_for(user_ids: Iterable[int], kind: str) -> dict[int, str]:
 
 def preferences_of(user) -> dict[str, str]:
     """`user`'s channel for every kind, in the order of the settings page."""
-    chosen = dict(
-        NotificationPreference.objects.filter(user=user).values_list("kind", "channel")
-    )
+    chosen = dict(NotificationPreference.objects.filter(user=user).values_list("kind", "channel"))
     return {key: chosen.get(key, kind.default_channel) for key, kind in KINDS.items()}
 
 
@@ -142,6 +141,12 @@ class Shown:
     def available(self) -> bool:
         return self.target is not None
 
+    @property
+    def sentence(self) -> SafeString:
+        """In the language of the page being rendered."""
+        n = self.notification
+        return sentence_html(n.kind, actor_name=self.actor_name, data=n.data)
+
 
 def shown_to(user, notifications: Iterable[Notification]) -> list[Shown]:
     """Prepare a page of `user`'s notifications: one query per kind of target, one for
@@ -161,7 +166,3 @@ def shown_to(user, notifications: Iterable[Notification]) -> list[Shown]:
         )
         for n in notifications
     ]
-
-
-def default_channel_choices() -> list[tuple[str, Any]]:
-    return list(Channel.choices)

@@ -111,4 +111,4 @@ def test_download_response_is_always_a_download(tmp_path):
     assert response["Content-Disposition"].startswith("attachment;")
     assert response["X-Content-Type-Options"] == "nosniff"
     assert "sandbox" in response["Content-Security-Policy"]
-    response.close()
+    response.file_to_stream.close()

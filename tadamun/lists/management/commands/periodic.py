@@ -22,6 +22,7 @@ from tadamun.workgroups.services import expire_held_posts
 def run_once() -> dict[str, int]:
     from tadamun.lists.delivery import pending_count
     from tadamun.lists.tasks import deliver_due_task
+    from tadamun.notifications.digests import send_notification_digests
 
     digests = send_digests()
     expired = expire_held_posts()
@@ -33,7 +34,13 @@ def run_once() -> dict[str, int]:
     due = pending_count(due_only=True)
     if due:
         deliver_due_task.enqueue()
-    return {"digests": digests, "expired": expired, "forgotten": forgotten, "due": due}
+    return {
+        "digests": digests,
+        "expired": expired,
+        "forgotten": forgotten,
+        "due": due,
+        "notification_digests": send_notification_digests(),
+    }
 
 
 class Command(BaseCommand):
