@@ -1,5 +1,6 @@
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from tadamun.core.text import clean_name, fold
@@ -60,6 +61,9 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.display_name or self.username
+
+    def get_absolute_url(self) -> str:
+        return reverse("organisations:person", args=[self.pk])
 
     def save(self, *args, **kwargs):
         # Folded forms are derived data kept in step with the names they fold; the unique

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -175,6 +176,9 @@ class Organisation(models.Model):
         self.name_ar_folded = fold(self.name_ar)
         self.name_en_folded = fold(self.name_en)
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("organisations:organisation", args=[self.slug])
 
     @property
     def governorate_name(self) -> str:

@@ -7,6 +7,7 @@ Posts; a Post written on the web and one received by mail go through the same se
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 
@@ -45,6 +46,9 @@ class Workgroup(models.Model):
 
     def __str__(self) -> str:
         return self.name_en
+
+    def get_absolute_url(self) -> str:
+        return reverse("workgroups:workgroup", args=[self.slug])
 
 
 class WorkgroupMembership(models.Model):

@@ -18,6 +18,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+import tadamun.documents.selectors as documents_selectors
 from tadamun.core.charts import bar_chart
 from tadamun.core.permissions import member_required
 from tadamun.core.templatetags.bidi import ldate, num
@@ -115,6 +116,9 @@ def workgroup(request, slug: str):
             "page": threads.get_page(_page_number(request)),
             "members": selectors.members_visible_to(request.user, workgroup),
             "held_count": selectors.held_posts(request.user, workgroup).count(),
+            "documents": documents_selectors.documents_in_workgroup(request.user, workgroup)[:5]
+            if may_read
+            else [],
             "list_address": MailingList(workgroup=workgroup).address,
             "subscription": subscription,
             "subscription_form": SubscriptionForm(
