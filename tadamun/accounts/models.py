@@ -1,6 +1,7 @@
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.urls import reverse
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from tadamun.core.text import clean_name, fold
@@ -9,6 +10,27 @@ from tadamun.core.text import clean_name, fold
 class Language(models.TextChoices):
     ARABIC = "ar", _("Arabic")
     ENGLISH = "en", _("English")
+
+
+def handle_base(display_name: str) -> str:
+    """`Amal Hassan` → `amal_hassan`, `أمل حسن` → `أمل_حسن`: letters and digits of any script,
+    joined by underscores — what `core.markdown` reads after an `@`."""
+    base = slugify(display_name, allow_unicode=True).replace("-", "_").strip("_")
+    return base[:50] or "member"
+
+
+def free_handle(display_name: str, *, exclude_pk: int | None = None) -> str:
+    base = handle_base(display_name)
+    taken = set(
+        User.objects.filter(handle__startswith=base)
+        .exclude(pk=exclude_pk)
+        .values_list("handle", flat=True)
+    )
+    candidate, number = base, 1
+    while candidate in taken:
+        number += 1
+        candidate = f"{base}_{number}"
+    return candidate
 
 
 class User(AbstractUser):
@@ -33,6 +55,9 @@ class User(AbstractUser):
         help_text=_("The name other members see. It may be a pseudonym."),
     )
     display_name_folded = models.CharField(max_length=80, unique=True, editable=False)
+    # How others @mention this person: derived from the display name (never from the e-mail
+    # address or the legal name), so a pseudonym's handle reveals nothing more than it.
+    handle = models.CharField(_("mention name"), max_length=60, unique=True, editable=False)
     username_folded = models.CharField(max_length=150, unique=True, editable=False)
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.APPLICANT
@@ -73,6 +98,8 @@ class User(AbstractUser):
         self.username = clean_name(self.username)
         self.display_name_folded = fold(self.display_name)
         self.username_folded = fold(self.username)
+        if not self.handle or not self.handle.startswith(handle_base(self.display_name)):
+            self.handle = free_handle(self.display_name, exclude_pk=self.pk)
         super().save(*args, **kwargs)
 
     @property

@@ -279,7 +279,7 @@ class Reaction(models.Model):
 
 class Mention(models.Model):
     """`@handle` in a post or comment, resolved (when written) against what its author may see:
-    a person (by username) or an organisation (by its short name)."""
+    a person (by mention name) or an organisation (by its short name)."""
 
     post = models.ForeignKey(
         Post, on_delete=models.CASCADE, null=True, blank=True, related_name="mentions"

@@ -107,7 +107,8 @@ def _language(language: str, *texts: str) -> str:
 
 def resolve_mentions(*, author, text: str) -> list[tuple[str, object | None, object | None]]:
     """(handle, person, organisation) for each `@handle` in `text` that names someone the
-    AUTHOR may see: a person by username, else an organisation by short name. Handles naming
+    AUTHOR may see: a person by mention name (`User.handle`, derived from the display name),
+    else an organisation by short name. Handles naming
     nobody the author may see are left out (they stay plain text)."""
     handles = extract_mentions(text)[:MAX_MENTIONS]
     if not handles:
@@ -115,10 +116,10 @@ def resolve_mentions(*, author, text: str) -> list[tuple[str, object | None, obj
     by_username = Q()
     by_slug = Q()
     for handle in handles:
-        by_username |= Q(username__iexact=handle)
+        by_username |= Q(handle__iexact=handle)
         by_slug |= Q(slug__iexact=handle)
     people = {
-        person.username.casefold(): person
+        person.handle.casefold(): person
         for person in people_visible_to(author).filter(by_username).order_by()
     }
     organisations = {

@@ -50,9 +50,9 @@ def png(name="photo.png") -> SimpleUploadedFile:
 @pytest.fixture
 def world(django_capture_on_commit_callbacks):
     with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
-        author = UserFactory(member=True, username="author")
-        insider = UserFactory(member=True, username="insider")
-        outsider = UserFactory(member=True, username="outsider", translator=True)
+        author = UserFactory(member=True, display_name="author")
+        insider = UserFactory(member=True, display_name="insider")
+        outsider = UserFactory(member=True, display_name="outsider", translator=True)
         coordinator = UserFactory(member=True, coordinator=True, translator=True)
         applicant = UserFactory(applicant=True)
         closed = WorkgroupFactory(closed=True)

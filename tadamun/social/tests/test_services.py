@@ -316,23 +316,23 @@ def test_reactions_toggle_once_per_person_and_kind():
 
 
 def test_mentions_resolve_only_what_the_author_may_see():
-    hidden = UserFactory(hidden=True, username="quietone")
-    visible_person = UserFactory(username="loudone")
+    hidden = UserFactory(hidden=True, display_name="Quiet One")
+    visible_person = UserFactory(display_name="loudone")
     organisation = OrganisationFactory(slug="dock-workers")
     author, coordinator = UserFactory(), UserFactory(coordinator=True)
-    post = make_post(author, body="Thanks @loudone, @quietone and @dock-workers and @nobody")
+    post = make_post(author, body="Thanks @loudone, @quiet_one and @dock-workers and @nobody")
     assert {(m.handle, m.person_id, m.organisation_id) for m in post.mentions.all()} == {
         ("loudone", visible_person.pk, None),
         ("dock-workers", None, organisation.pk),
     }
-    by_coordinator = make_post(coordinator, body="Thanks @quietone")
+    by_coordinator = make_post(coordinator, body="Thanks @quiet_one")
     assert by_coordinator.mentions.get().person == hidden
 
 
 def test_mentions_link_only_what_the_viewer_may_see(client):
-    hidden = UserFactory(hidden=True, username="quietone")
+    hidden = UserFactory(hidden=True, display_name="Quiet One")
     coordinator, reader = UserFactory(coordinator=True), UserFactory()
-    post = make_post(coordinator, body="Thanks @quietone", audience="public")
+    post = make_post(coordinator, body="Thanks @quiet_one", audience="public")
     coordinator_card = selectors.post_cards(coordinator, [post], "en")[0]
     reader_card = selectors.post_cards(reader, [post], "en")[0]
     anonymous_card = selectors.post_cards(None, [post], "en")[0]
@@ -340,7 +340,7 @@ def test_mentions_link_only_what_the_viewer_may_see(client):
     assert hidden.display_name in coordinator_card.body_html
     for card in (reader_card, anonymous_card):
         assert "/people/" not in card.body_html
-        assert "@quietone" in card.body_html
+        assert "@quiet_one" in card.body_html
         assert hidden.display_name not in card.body_html
 
 
@@ -348,8 +348,8 @@ def test_mentioned_people_are_told_when_they_may_see_the_post(django_capture_on_
     workgroup = WorkgroupFactory(closed=True)
     author, inside, outside = (
         UserFactory(),
-        UserFactory(username="inside"),
-        UserFactory(username="outside"),
+        UserFactory(display_name="inside"),
+        UserFactory(display_name="outside"),
     )
     for person in (author, inside):
         MembershipFactory(workgroup=workgroup, user=person)
@@ -372,8 +372,8 @@ def test_mentioned_people_are_told_when_they_may_see_the_post(django_capture_on_
 def test_an_edit_tells_only_the_newly_mentioned(django_capture_on_commit_callbacks):
     author, first, second = (
         UserFactory(),
-        UserFactory(username="first"),
-        UserFactory(username="second"),
+        UserFactory(display_name="first"),
+        UserFactory(display_name="second"),
     )
     with django_capture_on_commit_callbacks(execute=True):
         post = make_post(author, body="Hello @first")
