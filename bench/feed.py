@@ -119,6 +119,7 @@ def populate(rng: random.Random) -> None:
                 legal_name=f"Member {i}",
                 display_name=f"Member {i:05d}",
                 display_name_folded=f"member {i:05d}",
+                handle=f"member_{i:05d}",
                 password="!bench",  # noqa: S106 (an unusable password)
                 status=User.Status.MEMBER,
                 hide_membership=i % 50 == 0,

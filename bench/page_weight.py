@@ -57,8 +57,11 @@ def main() -> None:
     from tadamun.accounts.models import User
     from tadamun.organisations.models import Organisation
 
-    member = User.objects.filter(status="member", is_coordinator=False).first()
+    member = User.objects.get(email="member.basra@demo.tadamun.example")
     org = Organisation.objects.filter(listed_publicly=True).first()
+    from tadamun.social.models import Post
+
+    statement = Post.objects.filter(kind="statement", published=True).first()
     pages = [
         ("anonymous", "/ar/"),
         ("anonymous", "/en/"),
@@ -69,6 +72,13 @@ def main() -> None:
         ("member", "/en/organisations/"),
         ("member", "/ar/people/"),
         ("member", f"/ar/organisations/{org.slug}/"),
+        ("anonymous", "/ar/news/"),
+        ("member", "/ar/feed/"),
+        ("member", "/en/feed/"),
+        ("member", f"/ar/posts/{statement.pk}/"),
+        ("member", "/ar/documents/"),
+        ("member", "/ar/messages/"),
+        ("member", "/ar/notifications/"),
     ]
     fonts = sorted((ROOT / "tadamun/static/fonts").glob("*.woff2"))
     font_total = {

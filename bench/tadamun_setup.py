@@ -64,6 +64,7 @@ def create(members: int, slug: str) -> dict:
                         legal_name=f"Member {i}",
                         display_name=f"Member {i:05d}",
                         display_name_folded=f"member {i:05d}",
+                        handle=f"member_{i:05d}",
                         password="!bench",  # noqa: S106 (an unusable password)
                         status=User.Status.MEMBER,
                         preferred_language="ar" if i % 3 else "en",

@@ -70,7 +70,10 @@ class PostTextForm(forms.Form):
     body = forms.CharField(
         label=_("Text"),
         max_length=POST_BODY_MAX,
-        help_text=_("You can use Markdown, and mention someone with @ and their user name."),
+        help_text=_(
+            "You can use Markdown, and mention someone with @ and their mention name "
+            "(shown on their page), or an organisation with @ and its short name."
+        ),
         widget=_text_widget(6),
     )
     language = forms.ChoiceField(

@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tadamun.translations.models import Bilingual
 
@@ -24,7 +25,7 @@ ALT_TEXT_MAX = 300
 
 class Post(Bilingual):
     class Kind(models.TextChoices):
-        POST = "post", _("Post")
+        POST = "post", pgettext_lazy("social site", "Post")
         STATEMENT = "statement", _("Statement")
 
     class Audience(models.TextChoices):

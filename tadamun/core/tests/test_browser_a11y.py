@@ -177,12 +177,21 @@ def test_screenshots(page, language, tmp_path):
         "home": url(page, "home", language),
         "sign-in": url(page, "account_login", language),
         "directory": url(page, "organisations:public_directory", language),
+        "news": url(page, "social:news", language),
     }
+    from tadamun.social.models import Post
+
+    statement = Post.objects.filter(kind=Post.Kind.STATEMENT, published=True).first()
     internal = {
         "organisations": url(page, "organisations:directory", language),
         "organisation": page.base + f"/{language}/organisations/baghdad-womens-solidarity-league/",
         "workgroup": page.base + f"/{language}/workgroups/privatization/",
         "archive": page.base + f"/{language}/workgroups/privatization/archive/",
+        "feed": url(page, "social:feed", language),
+        "statement": page.base + f"/{language}/posts/{statement.pk}/",
+        "library": url(page, "documents:library", language),
+        "messages": url(page, "messaging:inbox", language),
+        "notifications": url(page, "notifications:list", language),
     }
 
     def shoot(pages):

@@ -136,6 +136,7 @@ def _many_members(count: int, **fields) -> list[User]:
             legal_name=f"Many {n}",
             display_name=f"Many {n}",
             display_name_folded=fold(f"Many {n}"),
+            handle=f"many_{n}",
             status=User.Status.MEMBER,
             **fields,
         )
