@@ -86,7 +86,10 @@ def test_post_comment_notify_translate(page, language, settings, tmp_path):
     page.wait_for_load_state("load")
     assert page.locator(f"text={COMMENT[other]}").count() == 1
     image = page.locator("article img").first
-    assert image.evaluate("img => img.complete && img.naturalWidth > 0")
+    image.scroll_into_view_if_needed()  # lazy-loaded
+    page.wait_for_function(
+        "img => img.complete && img.naturalWidth > 0", arg=image.element_handle()
+    )
 
     # 3. The author sees the unread badge, the notification, and follows it to the post.
     as_person(page, author)

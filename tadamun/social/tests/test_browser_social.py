@@ -84,8 +84,10 @@ def test_post_with_an_image_then_a_comment(page, language, tmp_path):
     assert post.language == language
     image = page.locator(f"#post-{post.pk} .post-images img")
     assert image.get_attribute("alt") == alt
-    assert page.evaluate("img => img.complete && img.naturalWidth > 0", image.element_handle()), (
-        "the image did not load"
+    # The image is lazy-loaded: bring it into view, then wait until it has decoded.
+    image.scroll_into_view_if_needed()
+    page.wait_for_function(
+        "img => img.complete && img.naturalWidth > 0", arg=image.element_handle()
     )
     assert_accessible(page, language, errors)
 
