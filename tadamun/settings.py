@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "tadamun.documents",
     "tadamun.messaging",
     "tadamun.moderation",
+    "tadamun.search",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -30,6 +30,7 @@ urlpatterns += i18n_patterns(
     path("messages/", include("tadamun.messaging.urls")),
     path("reports/", include("tadamun.moderation.urls")),
     path("translations/", include("tadamun.translations.urls")),
+    path("search/", include("tadamun.search.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=True,
 )

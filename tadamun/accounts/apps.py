@@ -11,5 +11,6 @@ class AccountsConfig(AppConfig):
         from tadamun.accounts.models import User
         from tadamun.core import content
         from tadamun.organisations.selectors import people_visible_to
+        from tadamun.search import hooks
 
-        content.register(User, label=_("person"), visible_to=people_visible_to)
+        content.register(User, label=_("person"), visible_to=people_visible_to, search=hooks.person)

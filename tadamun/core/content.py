@@ -13,6 +13,12 @@ An app registers each model in its `AppConfig.ready()`:
     )
 
 and the item's `get_absolute_url()` is where people are sent.
+
+A kind that people can find through the site's search also passes `search=`: a function
+`(obj) -> tadamun.search.documents.SearchDocument | None` saying what of the item is indexed
+(title, plain-text body, languages, date, workgroup, files whose text is extracted); the search
+app keeps its index in step with every save and deletion of the kind's rows. Which results a
+searcher sees is still decided by `visible_to`, at query time.
 """
 
 from __future__ import annotations
@@ -38,6 +44,8 @@ class ContentKind:
     # The workgroup an item belongs to (its audience), or None for network-wide items: reports
     # on it are reviewed by that workgroup's moderators as well as by coordinators.
     workgroup: Callable[[Any], Any] = field(default=lambda obj: None)
+    # What the search index holds of an item (see the module docstring); None: not searchable.
+    search: Callable[[Any], Any] | None = None
 
     @property
     def key(self) -> str:
@@ -45,6 +53,8 @@ class ContentKind:
 
 
 _REGISTRY: dict[str, ContentKind] = {}
+# Called with every kind, registered before or after the listener (see `on_register`).
+_LISTENERS: list[Callable[[ContentKind], None]] = []
 
 
 def register(
@@ -55,6 +65,7 @@ def register(
     authors: Callable[[Any], Iterable[Any]] | None = None,
     text_fields: tuple[str, ...] = (),
     workgroup: Callable[[Any], Any] | None = None,
+    search: Callable[[Any], Any] | None = None,
 ) -> ContentKind:
     kind = ContentKind(
         model=model,
@@ -63,9 +74,21 @@ def register(
         authors=authors or (lambda obj: []),
         text_fields=text_fields,
         workgroup=workgroup or (lambda obj: None),
+        search=search,
     )
     _REGISTRY[kind.key] = kind
+    for listener in _LISTENERS:
+        listener(kind)
     return kind
+
+
+def on_register(listener: Callable[[ContentKind], None]) -> None:
+    """Call `listener(kind)` for every kind, those registered already and those to come (the
+    search index connects its receivers to each searchable model this way, whatever the order
+    of the apps)."""
+    _LISTENERS.append(listener)
+    for kind in list(_REGISTRY.values()):
+        listener(kind)
 
 
 def kinds() -> list[ContentKind]:

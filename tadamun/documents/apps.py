@@ -10,6 +10,7 @@ class DocumentsConfig(AppConfig):
         from tadamun.core import content
         from tadamun.documents import selectors
         from tadamun.documents.models import Document
+        from tadamun.search import hooks
 
         content.register(
             Document,
@@ -18,4 +19,5 @@ class DocumentsConfig(AppConfig):
             authors=lambda document: [document.uploaded_by],
             text_fields=("title", "description"),
             workgroup=lambda document: document.workgroup,
+            search=hooks.document,
         )

@@ -10,9 +10,11 @@ class OrganisationsConfig(AppConfig):
         from tadamun.core import content
         from tadamun.organisations import selectors
         from tadamun.organisations.models import Organisation
+        from tadamun.search import hooks
 
         content.register(
             Organisation,
             label=_("organisation"),
             visible_to=selectors.organisations_visible_to,
+            search=hooks.organisation,
         )

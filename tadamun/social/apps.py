@@ -8,6 +8,7 @@ class SocialConfig(AppConfig):
 
     def ready(self):
         from tadamun.core import content
+        from tadamun.search import hooks
         from tadamun.social import selectors
         from tadamun.social.models import Comment, Post
 
@@ -18,6 +19,7 @@ class SocialConfig(AppConfig):
             authors=lambda post: [post.author],
             text_fields=("title", "body"),
             workgroup=lambda post: post.audience_workgroup,
+            search=hooks.social_post,
         )
         content.register(
             Comment,
@@ -26,4 +28,5 @@ class SocialConfig(AppConfig):
             authors=lambda comment: [comment.author],
             text_fields=("body",),
             workgroup=lambda comment: comment.post.audience_workgroup,
+            search=hooks.social_comment,
         )

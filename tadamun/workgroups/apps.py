@@ -8,9 +8,21 @@ class WorkgroupsConfig(AppConfig):
 
     def ready(self):
         from tadamun.core import content
+        from tadamun.search import hooks
         from tadamun.workgroups import selectors
-        from tadamun.workgroups.models import Workgroup
+        from tadamun.workgroups.models import Post, Workgroup
 
         content.register(
-            Workgroup, label=_("workgroup"), visible_to=selectors.workgroups_visible_to
+            Workgroup,
+            label=_("workgroup"),
+            visible_to=selectors.workgroups_visible_to,
+            search=hooks.workgroup,
+        )
+        content.register(
+            Post,
+            label=_("workgroup message"),
+            visible_to=selectors.discussion_posts_visible_to,
+            authors=lambda post: [post.author] if post.author_id else [],
+            workgroup=lambda post: post.workgroup,
+            search=hooks.list_post,
         )

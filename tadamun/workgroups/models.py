@@ -164,6 +164,10 @@ class Post(models.Model):
     def __str__(self) -> str:
         return self.subject
 
+    def get_absolute_url(self) -> str:
+        thread_url = reverse("workgroups:thread", args=[self.workgroup.slug, self.thread_id])
+        return f"{thread_url}#post-{self.pk}"
+
 
 def attachment_path(instance: "Attachment", filename: str) -> str:
     # Never the sender's filename on disk: it is kept in `filename` and sent back only as the

@@ -120,6 +120,28 @@ def posts_visible_to(viewer, workgroup: Workgroup) -> QuerySet[Post]:
     ).select_related("author")
 
 
+def readable_workgroups(viewer) -> QuerySet[Workgroup]:
+    """`can_read` as a queryset: every OPEN workgroup for members, and the CLOSED ones where
+    `viewer` is an active member (coordinators get no exception); none for anyone else."""
+    if not _is_member(viewer):
+        return Workgroup.objects.none()
+    active = WorkgroupMembership.objects.filter(
+        workgroup=OuterRef("pk"), user=viewer, status=Status.ACTIVE
+    )
+    return Workgroup.objects.filter(Q(visibility=Workgroup.Visibility.OPEN) | Exists(active))
+
+
+def discussion_posts_visible_to(viewer) -> QuerySet[Post]:
+    """The published posts of every workgroup `viewer` may read, in one query: what
+    `archived_posts` gives per workgroup (held posts are left out here, for everyone — they are
+    read in the moderation queue). The content registry's selector (search, notifications)."""
+    if not _is_member(viewer):
+        return Post.objects.none()
+    return Post.objects.filter(
+        status=Post.Status.PUBLISHED, workgroup__in=readable_workgroups(viewer).values("pk")
+    )
+
+
 def archived_posts(viewer, workgroup: Workgroup) -> QuerySet[Post]:
     """Published posts only: the archive, search, mbox export (never held posts, for anyone)."""
     if not can_read(viewer, workgroup):

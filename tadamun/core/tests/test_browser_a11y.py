@@ -192,6 +192,8 @@ def test_screenshots(page, language, tmp_path):
         "library": url(page, "documents:library", language),
         "messages": url(page, "messaging:inbox", language),
         "notifications": url(page, "notifications:list", language),
+        "search": url(page, "search:search", language)
+        + ("?q=النقابات العمالية" if language == "ar" else "?q=unions"),
     }
 
     def shoot(pages):

@@ -216,3 +216,34 @@ def test_insiders_do_see_it(world):
     assert GROUP_SECRET in seen
     assert PRIVATE_MESSAGE in seen
     assert MEMBERS_ONLY in seen
+
+
+@pytest.mark.parametrize("who", ["anonymous", "applicant", "outsider", "coordinator"])
+def test_search_finds_nothing_of_it_for_outsiders(world, who):
+    """The search page echoes the words searched for, so look for results instead: no
+    highlighted match and no link to any of the items."""
+    client = Client()
+    person = world.get(who)
+    if person is not None:
+        assert client.login(email=person.email, password=PASSWORD)
+    with translation.override("en"):
+        links = [
+            world["post"].get_absolute_url(),
+            world["document"].get_absolute_url(),
+            world["message"].get_absolute_url(),
+        ]
+    for query in (GROUP_SECRET, GROUP_SECRET_AR, PRIVATE_MESSAGE, "minutes"):
+        with translation.override("en"):
+            page = client.get(reverse("search:search"), {"q": query}).content.decode()
+        assert "<mark>" not in page, (who, query)
+        for link in links:
+            assert link not in page, (who, query, link)
+
+
+def test_search_finds_it_for_insiders(world):
+    client = Client()
+    assert client.login(email=world["insider"].email, password=PASSWORD)
+    with translation.override("en"):
+        page = client.get(reverse("search:search"), {"q": GROUP_SECRET}).content.decode()
+        assert world["post"].get_absolute_url() in page
+    assert "<mark>" in page
