@@ -92,7 +92,7 @@ def test_unsupported_image_format_is_refused():
 
 
 def test_too_many_pixels_is_refused(monkeypatch):
-    monkeypatch.setattr("tadamun.organisations.images.LOGO_MAX_PIXELS", 100)
+    monkeypatch.setattr("tadamun.core.uploads.MAX_PIXELS", 100)
     buffer = BytesIO()
     Image.new("RGB", (11, 10)).save(buffer, format="PNG")
     with pytest.raises(ValidationError) as caught:
