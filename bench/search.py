@@ -20,7 +20,7 @@ pattern), so one word can match most documents and another a few hundred.
 Indexing is measured twice: through `search.services.index_object` (what saving an item and
 `manage.py search_reindex` do) on a sample, and in bulk for all the documents (the same fields,
 computed the same way, inserted by chunks: the engine's structures follow — FTS5 triggers on
-SQLite, the generated tsvector and its GIN index on PostgreSQL). Queries go through
+SQLite, the tsvector table and its GIN index on PostgreSQL). Queries go through
 `search.selectors.search()` (engine, visibility, objects, snippets: what the search page does)
 for an anonymous visitor and for a member, and through the engine alone; each query is written
 in its own variant spelling of the words.
@@ -761,8 +761,8 @@ def index_one_by_one(count: int) -> tuple[int, float]:
     posts = list(Post.objects.order_by("pk")[:count])
     kind = content.kind_of(Post)
     for post in posts[:50]:
-        ours = services._fields(kind, document_of(post), "", "").values
-        hooks = services._fields(kind, kind.search(post), "", "").values
+        ours = services.entry_fields(kind, document_of(post)).values
+        hooks = services.entry_fields(kind, kind.search(post)).values
         assert ours == hooks, (post.pk, ours, hooks)
     started = time.perf_counter()
     for post in posts:
@@ -772,8 +772,8 @@ def index_one_by_one(count: int) -> tuple[int, float]:
 
 def index_in_bulk(after_pk: int, total: int) -> dict:
     """Every post after `after_pk`: read by chunks, analysed as services.index_object does
-    (search.services._fields), inserted with bulk_create — the engine's structures follow
-    (FTS5 triggers; the generated tsvector and its GIN index)."""
+    (search.services.entry_fields), inserted with bulk_create — the engine's structures follow
+    (triggers: FTS5 on SQLite, the tsvector table and its GIN index on PostgreSQL)."""
     from django.contrib.contenttypes.models import ContentType
     from django.db import transaction
 
@@ -799,7 +799,7 @@ def index_in_bulk(after_pk: int, total: int) -> dict:
             SearchEntry(
                 content_type=content_type,
                 object_id=post.pk,
-                **services._fields(kind, document_of(post), "", "").values,
+                **services.entry_fields(kind, document_of(post)).values,
             )
             for post in posts
         ]
@@ -818,18 +818,14 @@ def index_in_bulk(after_pk: int, total: int) -> dict:
 
 def rebuild_seconds() -> float:
     """The full-text index rebuilt from the stored terms (SQLite: FTS5 'rebuild', as
-    search_reindex does at the end; PostgreSQL: REINDEX of the GIN index)."""
+    search_reindex does at the end; PostgreSQL: the tsvector table refilled)."""
     from django.db import connection, transaction
 
     from tadamun.search.engines import engine_for
 
     started = time.perf_counter()
-    if connection.vendor == "sqlite":
-        with transaction.atomic():
-            engine_for(connection).rebuild()
-    else:
-        with connection.cursor() as cursor:
-            cursor.execute("REINDEX INDEX search_entry_tsv")
+    with transaction.atomic():
+        engine_for(connection).rebuild()
     return time.perf_counter() - started
 
 
@@ -879,20 +875,19 @@ def sizes() -> list[tuple[str, int]]:
             ]
         else:
             cursor.execute(
-                "SELECT pg_relation_size('search_entry_tsv'), "
-                "pg_table_size('search_searchentry'), "
-                "pg_indexes_size('search_searchentry') - pg_relation_size('search_entry_tsv'), "
-                "pg_total_relation_size('search_searchentry'), "
-                "(SELECT sum(pg_column_size(tsv)) FROM search_searchentry), "
+                "SELECT pg_relation_size('search_tsv_gin'), pg_table_size('search_tsv'), "
+                "pg_table_size('search_searchentry'), pg_indexes_size('search_searchentry'), "
+                "pg_total_relation_size('search_searchentry') "
+                "+ pg_total_relation_size('search_tsv'), "
                 "pg_total_relation_size('social_post'), pg_database_size(current_database())"
             )
-            gin, table, other, total, tsv, posts, database = cursor.fetchone()
+            gin, tsv, table, other, total, posts, database = cursor.fetchone()
             rows += [
-                ("GIN index search_entry_tsv", gin),
-                ("search_searchentry table with TOAST (tsv column included)", table),
-                ("  of which the tsv column", tsv),
+                ("GIN index search_tsv_gin", gin),
+                ("search_tsv table with TOAST (the tsvectors)", tsv),
+                ("search_searchentry table with TOAST", table),
                 ("search_searchentry b-tree indexes", other),
-                ("search_searchentry total (pg_total_relation_size)", total),
+                ("search_searchentry + search_tsv total", total),
                 ("social_post total (the content itself)", posts),
                 ("whole database", database),
             ]
@@ -927,7 +922,7 @@ def hits_of(match) -> int:
             )
         else:
             cursor.execute(
-                "SELECT count(*) FROM search_searchentry WHERE tsv @@ to_tsquery('simple', %s)",
+                "SELECT count(*) FROM search_tsv WHERE tsv @@ to_tsquery('simple', %s)",
                 [engine.expression(match)],
             )
         return cursor.fetchone()[0]
@@ -936,18 +931,17 @@ def hits_of(match) -> int:
 def engine_query(text: str):
     """(match, filters) as search() builds them for `text` over every searchable kind."""
     from tadamun.search import analysis
-    from tadamun.search.documents import searchable_kinds
     from tadamun.search.engines import Filters, Match
 
     match = Match.from_query(analysis.parse_query(text))
-    return match, Filters(kinds=[kind.key for kind in searchable_kinds()])
+    return match, Filters()
 
 
 def measure(viewers: dict, queries: list[Query]) -> list[Timing]:
     from django.db import connection
 
     from tadamun.search.engines import engine_for
-    from tadamun.search.selectors import BATCH, search
+    from tadamun.search.selectors import MAX_SCANNED, search
 
     engine = engine_for(connection)
     timings: list[Timing] = []
@@ -963,7 +957,7 @@ def measure(viewers: dict, queries: list[Query]) -> list[Timing]:
     for query in queries:
         match, filters = engine_query(query.text)
         started = time.perf_counter()
-        engine.candidate_ids(match, filters, limit=BATCH)
+        engine.candidate_ids(match, filters, limit=MAX_SCANNED)
         first[query.text] = ((time.perf_counter() - started) * 1000, hits_of(match))
     for timing in timings:
         timing.engine_ms, timing.hits = first[timing.query.text]
@@ -1014,7 +1008,7 @@ def report(timings: list[Timing]) -> None:
         ["query", "lang", "viewer", "n", "median ms", "p99 ms", "max ms", "median hits", "results"],
     )
     print()
-    print("the engine alone: the first batch of candidate ids (engine.candidate_ids, 100)")
+    print("the engine alone: the ranked candidate ids (engine.candidate_ids, up to 2,000)")
     rows = []
     for kind in QUERY_KINDS:
         for language in (*LANGUAGES, "all"):
@@ -1087,8 +1081,8 @@ def profile_slowest(timings: list[Timing], count: int = 3) -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from tadamun.search.engines import engine_for
-    from tadamun.search.selectors import BATCH, search
+    from tadamun.search.engines import RANK_WINDOW, engine_for
+    from tadamun.search.selectors import MAX_SCANNED, search
 
     print()
     print("slowest searches:")
@@ -1117,7 +1111,7 @@ def profile_slowest(timings: list[Timing], count: int = 3) -> None:
     engine = engine_for(connection)
     where, params = filters.sql(connection, "e")
     sql, first = engine.select_sql(match, where)
-    arguments = [*first, *params, *engine.order_params(match), BATCH, 0]
+    arguments = [*first, *params, RANK_WINDOW, *engine.order_params(match), MAX_SCANNED]
     print()
     print(f"plan of the engine query for {worst.query.text}:")
     with connection.cursor() as cursor:

@@ -4,7 +4,7 @@ search.analysis, split by `tokens()` into runs of letters and digits, which both
 tokenizers keep whole (FTS5's unicode61 without diacritic removal; PostgreSQL's parser under
 the 'simple' configuration: no stemming, no stop words of its own, since the terms are already
 analysed) — so the same data gives the same matches on both. Ranking differs slightly (bm25
-against ts_rank_cd), titles weigh more on both.
+against ts_rank), titles weigh more on both; both rank only the newest `RANK_WINDOW` matches.
 
 A query matches items holding every loose term (anywhere) and every quoted phrase (its terms
 next to each other, within the title or within the body).
@@ -28,6 +28,8 @@ MAX_QUERY_TOKENS = 24
 # How much more a title match counts than a body match in FTS5's bm25 (PostgreSQL's ts_rank_cd
 # weighs titles (A) 1.0 against bodies (B) 0.4 by default).
 TITLE_WEIGHT = 5.0
+# Matches ranked per query: the newest ones (see Engine.candidate_ids).
+RANK_WINDOW = 5000
 TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 
 
@@ -119,13 +121,17 @@ class Engine:
     def rebuild(self) -> None:
         """Rebuild the full-text structures from the entries' terms."""
 
-    def candidate_ids(self, match: Match, filters: Filters, *, limit: int, offset: int = 0):
+    def candidate_ids(self, match: Match, filters: Filters, *, limit: int) -> list[int]:
+        """Up to `limit` entry ids matching `match` and `filters`, best first: the newest
+        `RANK_WINDOW` matching entries (by entry id, that is by first indexing) are ranked, and
+        older ones are left out — a word found in most of the index costs a few thousand rank
+        computations, not a hundred thousand."""
         if not match:
             return []
         where, params = filters.sql(self.connection, "e")
         sql, first = self.select_sql(match, where)
         with self.connection.cursor() as cursor:
-            cursor.execute(sql, [*first, *params, *self.order_params(match), limit, offset])
+            cursor.execute(sql, [*first, *params, RANK_WINDOW, *self.order_params(match), limit])
             return [row[0] for row in cursor.fetchall()]
 
     def select_sql(self, match: Match, where: str) -> tuple[str, list]:
@@ -199,37 +205,96 @@ class SQLiteEngine(Engine):
         return " ".join(parts)
 
     def select_sql(self, match: Match, where: str) -> tuple[str, list]:
-        select = "SELECT e.id FROM search_fts JOIN search_searchentry e ON e.id = search_fts.rowid"
-        order = f"bm25(search_fts, {TITLE_WEIGHT:.1f}, 1.0), e.id"
-        # `where` is fixed SQL with placeholders (Filters.sql): every value is a parameter.
-        sql = f"{select} WHERE search_fts MATCH %s{where} ORDER BY {order} LIMIT %s OFFSET %s"
+        """bm25 over the newest RANK_WINDOW matches: FTS5 walks its matches in rowid order, so
+        the inner query stops after the window. The entries table is joined only for filters.
+        `where` is fixed SQL with placeholders (Filters.sql): every value is a parameter."""
+        rank = f"bm25(search_fts, {TITLE_WEIGHT:.1f}, 1.0)"
+        if where:
+            inner = [
+                f"SELECT search_fts.rowid AS id, {rank} AS score FROM search_fts",  # noqa: S608
+                "JOIN search_searchentry e ON e.id = search_fts.rowid",
+                f"WHERE search_fts MATCH %s{where} ORDER BY search_fts.rowid DESC LIMIT %s",
+            ]
+        else:
+            inner = [
+                f"SELECT rowid AS id, {rank} AS score FROM search_fts",  # noqa: S608
+                "WHERE search_fts MATCH %s ORDER BY rowid DESC LIMIT %s",
+            ]
+        sql = " ".join(["SELECT id FROM (", *inner, ") ORDER BY score, id LIMIT %s"])
         return sql, [self.expression(match)]
 
 
 class PostgreSQLEngine(Engine):
-    """A stored generated tsvector column with a GIN index. The 'simple' configuration only:
-    the terms are already analysed (an 'arabic' or 'english' configuration would stem them a
-    second time, differently from SQLite)."""
+    """A narrow table `search_tsv` (entry id, tsvector) with a GIN index, kept in step with
+    search_searchentry by triggers — like SQLite's FTS5 table beside it. Narrow, so that the
+    rows a query reads and ranks hold nothing but the vector (a generated column on the wide
+    entries table made each match read its texts too). The 'simple' configuration only: the
+    terms are already analysed (an 'arabic' or 'english' configuration would stem them a second
+    time, differently from SQLite)."""
 
     vendor = "postgresql"
 
+    VECTOR = (
+        "setweight(to_tsvector('simple'::regconfig, coalesce(NEW.title_terms, '')), 'A') || "
+        "setweight(to_tsvector('simple'::regconfig, coalesce(NEW.body_terms, '')), 'B')"
+    )
+    STATEMENTS = (
+        "CREATE OR REPLACE FUNCTION search_tsv_write() RETURNS trigger LANGUAGE plpgsql AS $$ "
+        "BEGIN INSERT INTO search_tsv (entry_id, tsv) VALUES (NEW.id, {vector}) "
+        "ON CONFLICT (entry_id) DO UPDATE SET tsv = EXCLUDED.tsv; RETURN NULL; END $$",
+        "CREATE OR REPLACE FUNCTION search_tsv_delete() RETURNS trigger LANGUAGE plpgsql AS $$ "
+        "BEGIN DELETE FROM search_tsv WHERE entry_id = OLD.id; RETURN NULL; END $$",
+        "CREATE OR REPLACE FUNCTION search_tsv_truncate() RETURNS trigger LANGUAGE plpgsql AS $$ "
+        "BEGIN TRUNCATE search_tsv; RETURN NULL; END $$",
+        "CREATE OR REPLACE TRIGGER search_tsv_write AFTER INSERT OR UPDATE OF title_terms, "
+        "body_terms ON search_searchentry FOR EACH ROW EXECUTE FUNCTION search_tsv_write()",
+        "CREATE OR REPLACE TRIGGER search_tsv_delete AFTER DELETE ON search_searchentry "
+        "FOR EACH ROW EXECUTE FUNCTION search_tsv_delete()",
+        # Django's test flush truncates the entries: the vectors go with them.
+        "CREATE OR REPLACE TRIGGER search_tsv_truncate AFTER TRUNCATE ON search_searchentry "
+        "FOR EACH STATEMENT EXECUTE FUNCTION search_tsv_truncate()",
+    )
+
     def install(self) -> None:
+        """Create what is missing; when the table is new, fill it from the entries."""
         with self.connection.cursor() as cursor:
+            # The earlier layout: a generated column on the entries table.
+            cursor.execute("DROP INDEX IF EXISTS search_entry_tsv")
+            cursor.execute("ALTER TABLE search_searchentry DROP COLUMN IF EXISTS tsv")
+            cursor.execute("SELECT to_regclass('search_tsv') IS NOT NULL")
+            existed = cursor.fetchone()[0]
             cursor.execute(
-                "ALTER TABLE search_searchentry ADD COLUMN IF NOT EXISTS tsv tsvector "
-                "GENERATED ALWAYS AS ("
-                "setweight(to_tsvector('simple'::regconfig, coalesce(title_terms, '')), 'A') || "
-                "setweight(to_tsvector('simple'::regconfig, coalesce(body_terms, '')), 'B')"
-                ") STORED"
+                "CREATE TABLE IF NOT EXISTS search_tsv "
+                "(entry_id bigint PRIMARY KEY, tsv tsvector NOT NULL)"
             )
             cursor.execute(
-                "CREATE INDEX IF NOT EXISTS search_entry_tsv ON search_searchentry USING gin (tsv)"
+                "CREATE INDEX IF NOT EXISTS search_tsv_gin ON search_tsv USING gin (tsv)"
             )
+            for statement in self.STATEMENTS:
+                cursor.execute(statement.replace("{vector}", self.VECTOR))
+            if not existed:
+                self.rebuild()
 
     def uninstall(self) -> None:
         with self.connection.cursor() as cursor:
-            cursor.execute("DROP INDEX IF EXISTS search_entry_tsv")
-            cursor.execute("ALTER TABLE search_searchentry DROP COLUMN IF EXISTS tsv")
+            for trigger in ("search_tsv_write", "search_tsv_delete", "search_tsv_truncate"):
+                cursor.execute(f"DROP TRIGGER IF EXISTS {trigger} ON search_searchentry")
+                cursor.execute(f"DROP FUNCTION IF EXISTS {trigger}()")
+            cursor.execute("DROP TABLE IF EXISTS search_tsv")
+
+    def rebuild(self) -> None:
+        vector = self.VECTOR.replace("NEW.", "e.")
+        with self.connection.cursor() as cursor:
+            cursor.execute("TRUNCATE search_tsv")
+            cursor.execute(
+                " ".join(
+                    [
+                        "INSERT INTO search_tsv (entry_id, tsv) SELECT e.id,",
+                        vector,
+                        "FROM search_searchentry e",
+                    ]
+                )
+            )
 
     @staticmethod
     def expression(match: Match) -> str:
@@ -243,10 +308,18 @@ class PostgreSQLEngine(Engine):
         return " & ".join(parts)
 
     def select_sql(self, match: Match, where: str) -> tuple[str, list]:
-        select = "SELECT e.id FROM search_searchentry e"
-        order = "ts_rank_cd(e.tsv, to_tsquery('simple', %s)) DESC, e.id"
-        condition = f"e.tsv @@ to_tsquery('simple', %s){where}"
-        sql = f"{select} WHERE {condition} ORDER BY {order} LIMIT %s OFFSET %s"
+        """ts_rank (titles A 1.0, bodies B 0.4) over the newest RANK_WINDOW matches; the
+        entries table is joined only for filters."""
+        join = "JOIN search_searchentry e ON e.id = t.entry_id" if where else ""
+        sql = " ".join(
+            [
+                "SELECT w.id FROM (SELECT t.entry_id AS id, t.tsv FROM search_tsv t",
+                join,
+                f"WHERE t.tsv @@ to_tsquery('simple', %s){where}",
+                "ORDER BY t.entry_id DESC LIMIT %s) w",
+                "ORDER BY ts_rank(w.tsv, to_tsquery('simple', %s)) DESC, w.id LIMIT %s",
+            ]
+        )
         return sql, [self.expression(match)]
 
     def order_params(self, match: Match) -> list:

@@ -7,8 +7,8 @@ database in use (search.engines):
 
 - SQLite: an FTS5 table `search_fts` over `title_terms` and `body_terms` (external content: it
   reads this table), kept in step by triggers.
-- PostgreSQL: a generated `tsv` column (`to_tsvector('simple', …)`, titles weighted A, bodies
-  B) with a GIN index.
+- PostgreSQL: a narrow table `search_tsv` (entry id and `to_tsvector('simple', …)`, titles
+  weighted A, bodies B) with a GIN index, kept in step by triggers.
 
 Rows are written only by search.services, in the same transaction as the content they index.
 """

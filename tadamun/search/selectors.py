@@ -5,13 +5,13 @@ with the filters (kind, workgroup, language, dates) in the same SQL, then keeps 
 the kind's own selector (`core.content` → `visible_to(viewer)`) lets the viewer see — the very
 selector of the item's pages — batch after batch until the page is full.
 
-Cost: one engine query per batch of candidates (`BATCH`, doubling while the page is not full)
-and, per batch, one light query for the entries and one visibility query per kind present in
-it; then one query for the page's entries and one per kind for the page's objects (plus what
-their `get_absolute_url()` reads). When most candidates are hidden from the viewer, deeper
-pages scan more candidates: at most `MAX_SCANNED` per request, after which the results stop
-(`Results.truncated`). No total count is computed (it would need every candidate checked);
-pages link to the next one when there is one.
+Cost: one engine query for up to `MAX_SCANNED` ranked candidates, then, per batch of them
+(`BATCH`, doubling while the page is not full), one light query for the entries and one
+visibility query per kind present in it; then one query for the page's entries and one per
+kind for the page's objects (plus what their `get_absolute_url()` reads). When most candidates
+are hidden from the viewer, deeper pages check more of them: at most `MAX_SCANNED` per request,
+after which the results stop (`Results.truncated`). No total count is computed (it would need
+every candidate checked); pages link to the next one when there is one.
 
 Snippets and highlighted titles are built from escaped text with `<mark>` around the words
 matching the query (search.analysis.highlight_spans) — never raw user text marked safe.
@@ -130,33 +130,31 @@ def search(
     if not wanted:
         return results
     filters = Filters(
-        kinds=wanted,
+        # Every kind: no kind condition (the engine need not read the entries to rank).
+        kinds=None if set(wanted) == set(searchable) else wanted,
         workgroup_id=getattr(workgroup, "pk", workgroup),
         language=language or None,
         since=since,
         until=until,
     )
-    engine = engine_for(connection)
     skip = (page - 1) * per_page
     needed = per_page + 1  # one more than the page: is there a next page?
     found: list[int] = []
+    # One engine query for every candidate this request may look at, best first.
+    ids = engine_for(connection).candidate_ids(match, filters, limit=MAX_SCANNED)
     scanned = 0
     batch = BATCH
-    while len(found) < needed:
-        if scanned >= MAX_SCANNED:
-            results.truncated = True
-            break
-        ids = engine.candidate_ids(match, filters, limit=batch, offset=scanned)
-        scanned += len(ids)
-        for entry_id in _visible_entries(viewer, ids, searchable):
+    while len(found) < needed and scanned < len(ids):
+        chunk = ids[scanned : scanned + batch]
+        scanned += len(chunk)
+        for entry_id in _visible_entries(viewer, chunk, searchable):
             if skip:
                 skip -= 1
             else:
                 found.append(entry_id)
-        if len(ids) < batch:
-            break
-        # Few visible so far: read further ahead at each step (fewer engine queries).
-        batch = min(batch * 2, MAX_SCANNED - scanned) or BATCH
+        # Few visible so far: check more at each step (fewer visibility queries).
+        batch *= 2
+    results.truncated = len(found) < needed and len(ids) == MAX_SCANNED == scanned
     results.has_next = len(found) > per_page
     page_ids = found[:per_page]
     entries = SearchEntry.objects.in_bulk(page_ids)

@@ -59,9 +59,12 @@ class _Fields:
         return any(getattr(entry, name) != value for name, value in self.values.items())
 
 
-def _fields(
-    kind: content.ContentKind, document: SearchDocument, file_key: str, file_text: str
+def entry_fields(
+    kind: content.ContentKind, document: SearchDocument, file_key: str = "", file_text: str = ""
 ) -> _Fields:
+    """What the entry of an item holds (`.values`: the SearchEntry fields), computed from its
+    kind's search document — and the files' text when already extracted. Used by index_object
+    and by bulk loaders (bench/search.py)."""
     title = (document.title or "").strip()
     titles = {code: text.strip() for code, text in document.titles.items() if text and text.strip()}
     body = (document.body or "")[:BODY_MAX]
@@ -111,7 +114,7 @@ def index_object(obj, *, extract_files: bool = False) -> SearchEntry | None:
     else:
         # Until the task has read the new file, the entry holds no file text (and no key).
         file_key, file_text, pending = "", "", True
-    fields = _fields(kind, document, file_key, file_text)
+    fields = entry_fields(kind, document, file_key, file_text)
     with transaction.atomic():
         if entry is None:
             entry = SearchEntry.objects.create(
