@@ -18,12 +18,15 @@ Arabic (and Arabic-script Kurdish), in this order
        diacritics (tashkeel, superscript alef, Quranic marks), tatweel and format characters
        removed.
     2. Hamza: a seat that only changes with grammatical case before a pronoun is unified
-       (أعضاؤها = أعضائها = أعضاءها), ئ/ء before و is written ؤ (مسئول = مسؤول, شئون = شؤون),
-       final يء/ىء is ئ (الموانىء = الموانئ), the Iraqi هيأة = هيئة; then ؤ → و, ئ → ي and the
-       alef forms أ إ آ ٱ → ا; Kurdish Sorani and Persian letters → their Arabic counterparts
-       (ی ێ → ي, ک گ → ك, ە ھ → ه, ۆ → و, ڵ → ل, ڕ → ر, ڤ → ف, پ → ب, چ → ج, ژ → ز), so that
-       Kurdish text is tokenised and folded the same way and a Kurdish stemmer can be added.
-       A lone ء stays: بناء is not بنا (and so the informal اعضا is not أعضاء).
+       (أعضاؤها = أعضائها = أعضاءها), and so is one before a nisba ي (قضائية → قضاءية, as
+       قضاء) or between ي and ة/ت/ي (هيأة = هيئة → هيءة, بيئي = بيئة: not هييه, whose يه would
+       be taken for suffixes); ئ/ء before و is written ؤ (مسئول = مسؤول), but ئ before a plural
+       ون (شؤون = شئون, لاجئون like لاجئين); final يء/ىء is ئ (الموانىء = الموانئ); then
+       ؤ → و, ئ → ي and the alef forms أ إ آ ٱ → ا; Kurdish Sorani and Persian letters → their
+       Arabic counterparts (ی ێ → ي, ک گ → ك, ە ھ → ه, ۆ → و, ڵ → ل, ڕ → ر, ڤ → ف, پ → ب,
+       چ → ج, ژ → ز), so that Kurdish text is tokenised and folded the same way and a Kurdish
+       stemmer can be added. A lone ء stays: بناء is not بنا (and so the informal اعضا is not
+       أعضاء).
     3. Stop words are looked up now, before ى is folded, so that على (on) is a stop word and
        علي (the name) is not; a stop word behind و or ف (وفي، فإن) is one too.
     4. ى → ي, ة → ه.
@@ -47,8 +50,10 @@ The light stemmer: Larkey's Light10, made consistent
       is a ta marbuta (منظمتها = منظمته = منظمة); the alef of an accusative tanween written
       without its mark (تقريرا = تقرير); then, repeatedly, a feminine dual تين/تان → ة and
       ات ون ين ه ي while 3 letters remain (العراقيين → عراق; القانونية = القانون;
-      سوريا = السورية). ان is left alone: it ends far more words (إنسان، برلمان، بيان، لبنان)
-      than duals;
+      سوريا = السورية) — but a ي (or a last alef: مساواة = مساواتها) only while 4 remain when
+      the word starts with a proclitic letter, so that بحرية, وحرية and حرية meet at حري
+      (proclitics go in the next step). ان is left alone: it ends far more words (إنسان،
+      برلمان، بيان، لبنان) than duals;
     - the proclitics و ف ب ك ل are then removed one after the other while 3 letters remain — also
       behind an article, so that a word that really begins with one of these letters loses it
       in every form and still meets itself (بطالة = البطالة = وبطالة). Common words for which
@@ -127,10 +132,15 @@ _LETTERS = str.maketrans(
 )  # fmt: skip
 _FINAL = str.maketrans({"ى": "ي", "ة": "ه"})
 _PRONOUN_AFTER = "(?:هما|كما|هم|هن|كم|كن|ها|نا|ه|ك|ي)$"
+_PLURAL_ON = "ون(?:هما|كما|هم|هن|كم|كن|ها|نا|ه|ك|ي)?$"
 _HAMZA_RULES = (
     (re.compile(f"(?<=ا)[ؤئ](?={_PRONOUN_AFTER})"), "ء"),  # أعضاؤها، أعضائها → أعضاءها
-    (re.compile("[ئء](?=و)"), "ؤ"),  # مسئول → مسؤول، شئون → شؤون
-    (re.compile("(?<=ي)أ(?=ة|ه|ات)"), "ئ"),  # هيأة → هيئة
+    (re.compile("(?<=ا)[ؤئ](?=ي)"), "ء"),  # قضائية، نهائي → قضاءية، نهاءي (as قضاء، نهاء)
+    (re.compile("(?<=ي)[أئ](?=ة|ه|ات|ت|ي)"), "ء"),  # هيأة، هيئة → هيءة (not هييه: it loses يه)
+    # Before a plural ون the seat is ئ (شؤون = شئون; لاجئون like لاجئ, لاجئين)…
+    (re.compile(f"[ؤئء](?={_PLURAL_ON})"), "ئ"),
+    # …elsewhere before و it is ؤ (مسئول → مسؤول)
+    (re.compile(f"[ئء](?=و(?!{_PLURAL_ON[1:]}))"), "ؤ"),
     (re.compile("[يى]ء$"), "ئ"),  # الموانيء، الموانىء → الموانئ; شيء → شئ
 )
 
@@ -227,8 +237,12 @@ def _is_arabic(word: str) -> bool:
     return any("\u0600" <= ch <= "\u06ff" or "\u0750" <= ch <= "\u08ff" for ch in word)
 
 
-def _strip_suffixes(word: str) -> str:
+def _strip_suffixes(word: str, *, guard: bool = True) -> str:
+    """The suffixes of a word (see the module docstring). With `guard`, a final ي is kept when
+    removing it would leave a proclitic letter and 2 more (بحري stays بحري, so that بحرية,
+    وحرية and حرية all meet at حري) — unless the word is protected (كردي → كرد)."""
     pronoun = False
+    keep_ya = guard and word[0] in _PROCLITICS and not _is_protected(word)
     for suffix in _PRONOUNS if word.endswith(_PRONOUNS) else ():
         rest = len(word) - len(suffix)
         if word.endswith(suffix) and (
@@ -249,23 +263,28 @@ def _strip_suffixes(word: str) -> str:
             word = word[:-3] + "ه"  # a feminine dual: منظمتان، لغتين → منظمه، لغه
             continue
         for suffix in _ENDINGS:
+            if suffix == "ي" and keep_ya and len(word) - 1 < 4:
+                continue
             if word.endswith(suffix) and len(word) - len(suffix) >= 3:
                 word = word[: -len(suffix)]
                 break
         else:
             break
+    if word.endswith("ا") and len(word) >= 4 + keep_ya and word not in _PROTECTED_FORMS:
+        word = word[:-1]  # مساواة → مساوا → مساو, as مساواتها → مساوات → مساو
     return word
 
 
 _PROTECTED_FORMS = frozenset(_fold_letters(w).translate(_FINAL) for w in _PROTECTED_WORDS.split())
 _PROTECTED = frozenset(
-    _strip_suffixes(_fold_letters(w).translate(_FINAL)) for w in _PROTECTED_WORDS.split()
+    _strip_suffixes(_fold_letters(w).translate(_FINAL), guard=False)
+    for w in _PROTECTED_WORDS.split()
 )
 _STEM_VARIANTS: dict[str, str] = {}
 
 
 def _is_protected(word: str) -> bool:
-    return _strip_suffixes(word) in _PROTECTED
+    return _strip_suffixes(word, guard=False) in _PROTECTED
 
 
 def _strip_articles(word: str) -> tuple[str, bool]:

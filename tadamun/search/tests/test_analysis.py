@@ -94,6 +94,32 @@ def test_hamza_seats_meet(words):
     same_term(*words)
 
 
+@pytest.mark.parametrize(
+    "words",
+    [
+        # Found by bench/search.py --sample: forms of one word that used to get two terms.
+        ("حرية", "الحرية", "بحرية", "وحرية", "للحرية", "حريات"),
+        ("هيئة", "الهيئة", "والهيئة", "بالهيئات", "هيأة"),
+        ("بيئة", "البيئة", "بيئي", "البيئية", "وبيئتها", "البيئات"),
+        ("لاجئ", "لاجئين", "اللاجئين", "اللاجئون", "لاجيء"),
+        ("قضائي", "قضائية", "القضائية"),
+        ("نهائي", "النهائية"),
+        ("مساواة", "المساواة", "مساواتها", "ومساواة"),
+        ("رأي", "الرأي", "برأيهم"),
+        ("حماية", "لحماية", "والحماية"),
+        ("كتب", "كتبها", "كتبه"),
+        ("كردي", "الكردية", "كرد"),
+    ],
+)
+def test_forms_of_one_word_meet(words):
+    same_term(*words)
+
+
+def test_a_proclitic_letter_that_belongs_to_the_word_stays():
+    assert term("بحر") != term("حر")
+    assert term("البحر") == term("بحر")
+
+
 def test_a_lone_hamza_is_kept():
     assert term("بناء") != term("بنا")
     assert term("أعضاء") != term("اعضا")
