@@ -602,6 +602,12 @@ def parse() -> argparse.Namespace:
     parser.add_argument(
         "--keep", action="store_true", help="keep the database afterwards (for profiling)"
     )
+    parser.add_argument(
+        "--reuse",
+        metavar="KEPT",
+        help="measure the queries only, on a database kept by --keep: its VAR_DIR (SQLite) or "
+        "its database name (with --database-url); same --documents and --seed",
+    )
     return parser.parse_args()
 
 
@@ -617,7 +623,8 @@ def percentile(values: list[float], share: float) -> float:
 def setup_django(args) -> tuple[str, str | None]:
     """A temp VAR_DIR (the SQLite file goes there) or a throw-away PostgreSQL database, the
     production settings (DEBUG=0: no query log), then django.setup()."""
-    var_dir = tempfile.mkdtemp(prefix="tadamun-bench-search-", dir="/tmp")
+    reuse = args.reuse if args.reuse and not args.database_url else None
+    var_dir = reuse or tempfile.mkdtemp(prefix="tadamun-bench-search-", dir="/tmp")
     os.environ.update(
         DJANGO_SETTINGS_MODULE="tadamun.settings",
         VAR_DIR=var_dir,
@@ -628,7 +635,9 @@ def setup_django(args) -> tuple[str, str | None]:
     )
     os.environ.pop("DATABASE_URL", None)
     pg_database = None
-    if args.database_url:
+    if args.database_url and args.reuse:
+        os.environ["DATABASE_URL"] = args.database_url.rsplit("/", 1)[0] + f"/{args.reuse}"
+    elif args.database_url:
         import psycopg
 
         pg_database = f"tadamun_bench_search_{os.getpid()}_{secrets.token_hex(3)}"
@@ -1127,6 +1136,85 @@ def profile_slowest(timings: list[Timing], count: int = 3) -> None:
 VIEWERS: dict = {}
 
 
+def build(args, corpus: Corpus) -> tuple[list[str], object]:
+    """A fresh database: people, posts, the index one by one and in bulk. Returns the indexing
+    figures (lines for the README) and the member whose searches are measured."""
+    from django.core.management import call_command
+
+    from tadamun.search.models import SearchEntry
+    from tadamun.social.models import Post
+
+    print("migrating a fresh database …", flush=True)
+    call_command("migrate", verbosity=0, interactive=False)
+    rng = random.Random(args.seed)
+    user_ids, group_ids, member = populate_people(args, rng)
+    posts_seconds = create_posts(args, corpus, rng, user_ids, group_ids)
+    progress(f"{args.documents:,} posts generated and stored in {posts_seconds:.0f} s")
+
+    sample_count = min(args.index_sample, args.documents)
+    done, seconds = index_one_by_one(sample_count)
+    one_by_one = done / seconds if seconds else 0
+    progress(
+        f"services.index_object: {done:,} posts in {seconds:.1f} s ({one_by_one:,.0f} documents/s)"
+    )
+    after = Post.objects.order_by("pk").values_list("pk", flat=True)[sample_count - 1]
+    bulk = index_in_bulk(after, args.documents - sample_count)
+    bulk_seconds = bulk["read"] + bulk["analyse"] + bulk["write"]
+    progress(
+        f"bulk: {bulk['documents']:,} posts in {bulk_seconds:.0f} s "
+        f"({bulk['documents'] / bulk_seconds:,.0f} documents/s: read {bulk['read']:.0f} s, "
+        f"analysis {bulk['analyse']:.0f} s, insert and full-text index "
+        f"{bulk['write']:.0f} s)"
+    )
+    entries = SearchEntry.objects.count()
+    assert entries == args.documents, (entries, args.documents)
+    settle()
+    rebuild = rebuild_seconds()
+    progress(f"full-text index rebuilt from the stored terms in {rebuild:.1f} s")
+    settle()
+    return [
+        f"indexing: `services.index_object` {one_by_one:,.0f} documents/s; bulk "
+        f"{bulk['documents'] / bulk_seconds:,.0f} documents/s; full-text index rebuilt "
+        f"from the stored terms at {entries / rebuild:,.0f} documents/s",
+    ], member
+
+
+def reused(args) -> list[str]:
+    """A database kept by an earlier --keep run: migrated to this code, checked, statistics
+    refreshed. (Its index was built with the analysis of its day: run search_reindex after an
+    analysis change, or build afresh.)"""
+    from django.core.management import call_command
+
+    from tadamun.search.models import SearchEntry
+
+    call_command("migrate", verbosity=0, interactive=False)
+    entries = SearchEntry.objects.count()
+    assert entries == args.documents, (entries, args.documents, "same --documents as the kept run")
+    print(f"reusing the kept database ({entries:,} entries): queries only", flush=True)
+    settle()
+    return []
+
+
+def measured_member():
+    """The member whose searches are measured: the first one in a closed workgroup (as
+    populate_people chose)."""
+    from tadamun.accounts.models import User
+
+    return (
+        User.objects.filter(
+            workgroup_memberships__workgroup__visibility="closed", username__startswith="member"
+        )
+        .order_by("pk")
+        .first()
+    )
+
+
+def total_entries() -> int:
+    from tadamun.search.models import SearchEntry
+
+    return SearchEntry.objects.count()
+
+
 def main() -> None:
     args = parse()
     corpus = Corpus(args.seed)
@@ -1135,7 +1223,6 @@ def main() -> None:
         return
     var_dir, pg_database = setup_django(args)
     from django.contrib.auth.models import AnonymousUser
-    from django.core.management import call_command
     from django.db import connection, connections
 
     try:
@@ -1147,44 +1234,11 @@ def main() -> None:
             f"stems, {sizes_of_vocabulary['en']:,} English lemmas; seed {args.seed}",
             flush=True,
         )
-        print("migrating a fresh database …", flush=True)
-        call_command("migrate", verbosity=0, interactive=False)
-        rng = random.Random(args.seed)
-        user_ids, group_ids, member = populate_people(args, rng)
-        posts_seconds = create_posts(args, corpus, rng, user_ids, group_ids)
-        progress(f"{args.documents:,} posts generated and stored in {posts_seconds:.0f} s")
-
-        sample_count = min(args.index_sample, args.documents)
-        done, seconds = index_one_by_one(sample_count)
-        one_by_one = done / seconds if seconds else 0
-        progress(
-            f"services.index_object: {done:,} posts in {seconds:.1f} s "
-            f"({one_by_one:,.0f} documents/s)"
-        )
-        from tadamun.search.models import SearchEntry
-        from tadamun.social.models import Post
-
-        after = Post.objects.order_by("pk").values_list("pk", flat=True)[sample_count - 1]
-        bulk = index_in_bulk(after, args.documents - sample_count)
-        bulk_seconds = bulk["read"] + bulk["analyse"] + bulk["write"]
-        progress(
-            f"bulk: {bulk['documents']:,} posts in {bulk_seconds:.0f} s "
-            f"({bulk['documents'] / bulk_seconds:,.0f} documents/s: read {bulk['read']:.0f} s, "
-            f"analysis {bulk['analyse']:.0f} s, insert and full-text index "
-            f"{bulk['write']:.0f} s)"
-        )
-        entries = SearchEntry.objects.count()
-        assert entries == args.documents, (entries, args.documents)
-        settle()
-        rebuild = rebuild_seconds()
-        progress(f"full-text index rebuilt from the stored terms in {rebuild:.1f} s")
-        settle()
-
-        print()
-        print(f"index size ({entries:,} entries):")
-        for what, size in sizes():
-            print(f"  {what:<60} {size / 2**20:9.1f} MiB")
-
+        if args.reuse:
+            index_lines = reused(args)
+            member = measured_member()
+        else:
+            index_lines, member = build(args, corpus)
         VIEWERS.update(anonymous=AnonymousUser(), member=member)
         queries = [
             query
@@ -1200,22 +1254,16 @@ def main() -> None:
         measured = sizes()
         label, full_text = next(row for row in measured if row[0].startswith(("FTS5", "GIN")))
         total = measured[-1][1]
-        markdown(
-            timings,
-            vendor,
-            [
-                f"indexing: `services.index_object` {one_by_one:,.0f} documents/s; bulk "
-                f"{bulk['documents'] / bulk_seconds:,.0f} documents/s; full-text index rebuilt "
-                f"from the stored terms at {entries / rebuild:,.0f} documents/s",
-                f"index size for {entries:,} documents: {label} {full_text / 2**20:,.0f} MiB; "
-                f"whole database {total / 2**20:,.0f} MiB",
-            ],
+        index_lines.append(
+            f"index size for {total_entries():,} documents: {label} "
+            f"{full_text / 2**20:,.0f} MiB; whole database {total / 2**20:,.0f} MiB"
         )
-        if args.keep:
+        markdown(timings, vendor, index_lines)
+        if args.keep or args.reuse:
             print(f"kept: {connection.settings_dict['NAME']} (VAR_DIR {var_dir})")
     finally:
         connections.close_all()
-        if not args.keep:
+        if not (args.keep or args.reuse):
             shutil.rmtree(var_dir, ignore_errors=True)
             if pg_database:
                 import psycopg
