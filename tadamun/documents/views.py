@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from tadamun.core.permissions import member_required
 from tadamun.core.uploads import download_response
+from tadamun.core.view_helpers import add_service_errors
 from tadamun.documents import selectors, services
 from tadamun.documents.forms import EditForm, LibraryFilterForm, UploadForm, VersionForm
 from tadamun.documents.models import Document
@@ -25,14 +26,6 @@ from tadamun.workgroups import selectors as workgroup_selectors
 from tadamun.workgroups.models import Workgroup
 
 PER_PAGE = 20
-
-
-def _add_service_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _query_without_page(request) -> str:
@@ -169,7 +162,7 @@ def _upload(request, workgroup: Workgroup | None):
                     **form.details(),
                 )
             except ValidationError as error:
-                _add_service_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("The document was added to the library."))
                 return redirect(document)
@@ -202,7 +195,7 @@ def edit(request, pk: int):
             try:
                 services.document_update(document=document, by=request.user, **form.details())
             except ValidationError as error:
-                _add_service_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("The document's details were saved."))
                 return redirect(document)
@@ -239,7 +232,7 @@ def new_version(request, pk: int):
                     note=form.cleaned_data["note"],
                 )
             except ValidationError as error:
-                _add_service_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("The new version was uploaded; it is now current."))
                 return redirect(document)

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from tadamun.core.markdown import plain_text, render_markdown
 from tadamun.core.permissions import member_required
+from tadamun.core.view_helpers import add_service_errors
 from tadamun.messaging import selectors, services
 from tadamun.messaging.forms import MessageForm, MuteForm, NewConversationForm, PageForm
 from tadamun.messaging.models import Conversation, Message
@@ -25,14 +26,6 @@ from tadamun.organisations.selectors import people_visible_to
 PER_PAGE = 20
 MESSAGES_PER_PAGE = 30
 SNIPPET_CHARS = 140
-
-
-def _add_service_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _conversation(request, pk: int) -> Conversation:
@@ -90,7 +83,7 @@ def new(request):
                     body=form.cleaned_data["body"],
                 )
             except ValidationError as error:
-                _add_service_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("Your message was sent."))
                 return redirect(message.get_absolute_url())
@@ -168,7 +161,7 @@ def conversation(request, pk: int):
                     conversation=conversation, author=request.user, body=form.cleaned_data["body"]
                 )
             except ValidationError as error:
-                _add_service_errors(form, error)
+                add_service_errors(form, error)
             else:
                 if not _is_htmx(request):
                     return redirect(message.get_absolute_url())
@@ -209,7 +202,7 @@ def edit(request, pk: int, message_pk: int):
                     message=message, by=request.user, body=form.cleaned_data["body"]
                 )
             except ValidationError as error:
-                _add_service_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("Your message was changed."))
                 return redirect(message.get_absolute_url())

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from tadamun.core import content
 from tadamun.core.permissions import member_required
+from tadamun.core.view_helpers import add_service_errors, errors_text
 from tadamun.moderation import selectors, services
 from tadamun.moderation.forms import (
     DismissForm,
@@ -26,18 +27,6 @@ from tadamun.moderation.forms import (
 from tadamun.moderation.models import Reason
 
 PER_PAGE = 25
-
-
-def _errors_text(error: ValidationError) -> str:
-    return " ".join(str(message) for message in error.messages)
-
-
-def _add_service_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 # ------------------------------------------------------------------------------ reporting
@@ -67,9 +56,9 @@ def report(request, content_type_id: int, object_id: int):
                 )
             except ValidationError as error:
                 if error.code == "duplicate":
-                    messages.info(request, _errors_text(error))
+                    messages.info(request, errors_text(error))
                     return redirect(obj.get_absolute_url())
-                _add_service_errors(form, error)
+                add_service_errors(form, error)
                 status = 429 if error.code == "rate_limited" else 400
             else:
                 messages.success(
@@ -176,9 +165,9 @@ def _decide(request, content_type_id, object_id, *, form_class, prefix, act, don
             act(item, form.cleaned_data)
         except ValidationError as error:
             if hasattr(error, "error_dict"):
-                _add_service_errors(form, error)
+                add_service_errors(form, error)
             else:
-                messages.error(request, _errors_text(error))
+                messages.error(request, errors_text(error))
                 return _back(content_type_id, object_id)
         else:
             messages.success(request, done)

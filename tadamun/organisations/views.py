@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tadamun.core.permissions import coordinator_required, member_required
+from tadamun.core.view_helpers import add_service_errors
 from tadamun.organisations import selectors, services
 from tadamun.organisations.forms import (
     ApplicationForm,
@@ -26,16 +27,6 @@ from tadamun.organisations.forms import (
 from tadamun.organisations.models import Application, OrganisationMembership
 
 PER_PAGE = 20
-
-
-def _add_service_errors(form, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form: per field when it names fields the form
-    has, else at the top."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _page(queryset, number: int | None):
@@ -124,7 +115,7 @@ def organisation_edit(request, slug: str):
                     organisation=organisation, by=request.user, data=form.cleaned_data
                 )
             except ValidationError as error:
-                _add_service_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("The organisation's details were saved."))
                 return redirect("organisations:organisation", slug=organisation.slug)
@@ -233,7 +224,7 @@ def apply(request):
             try:
                 services.application_submit(data=form.service_data(), request=request)
             except ValidationError as error:
-                _add_service_errors(form, error)
+                add_service_errors(form, error)
             else:
                 return redirect("organisations:apply_sent")
     else:
@@ -282,7 +273,7 @@ def application_detail(request, pk: int):
                     application=application, by=request.user, message=form.cleaned_data["message"]
                 )
             except ValidationError as error:
-                _add_service_errors(form, error)
+                add_service_errors(form, error)
             else:
                 if form.cleaned_data["decision"] == "approve":
                     messages.success(request, _("The application was approved."))
@@ -318,7 +309,7 @@ def invitations(request):
                     language=form.cleaned_data["language"],
                 )
             except ValidationError as error:
-                _add_service_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(
                     request,
@@ -366,7 +357,7 @@ def invitation_accept(request, token: str):
             except services.InvitationInvalid as invalid:
                 return _invitation_invalid(request, invalid)
             except ValidationError as error:
-                _add_service_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(
                     request, _("Welcome! Your account is ready: sign in with your new password.")

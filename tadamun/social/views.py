@@ -19,7 +19,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.feedgenerator import Atom1Feed
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -27,6 +26,7 @@ from django.views.decorators.http import require_POST
 from tadamun.core.permissions import member_required
 from tadamun.core.templatetags.bidi import pick
 from tadamun.core.uploads import download_response, image_response
+from tadamun.core.view_helpers import add_service_errors, safe_next
 from tadamun.social import selectors, services
 from tadamun.social.forms import (
     CommentEditForm,
@@ -49,23 +49,6 @@ def _language() -> str:
 
 def _is_htmx(request) -> bool:
     return bool(request.headers.get("HX-Request"))
-
-
-def _safe_next(request, default: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return default
-
-
-def _add_service_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 class _LoginRequired(Exception):
@@ -170,13 +153,13 @@ def compose(request):
             try:
                 post = services.post_create(author=request.user, **form.service_arguments())
             except ValidationError as error:
-                _add_service_errors(form, error)
+                add_service_errors(form, error)
             else:
                 if post.published:
                     messages.success(request, _("Your post is published."))
                     default = post.get_absolute_url()
                     return redirect(
-                        _safe_next(request, default) if not post.is_statement else default
+                        safe_next(request, default) if not post.is_statement else default
                     )
                 messages.info(
                     request,
@@ -191,7 +174,7 @@ def compose(request):
     return render(
         request,
         "social/compose.html",
-        {"form": form, "next": _safe_next(request, "")},
+        {"form": form, "next": safe_next(request, "")},
         status=400 if form.errors else 200,
     )
 
@@ -259,7 +242,7 @@ def post_edit(request, pk: int):
                     language=form.cleaned_data["language"],
                 )
             except ValidationError as error:
-                _add_service_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("Your changes are saved."))
                 return redirect(post.get_absolute_url())
@@ -347,7 +330,7 @@ def comment(request, pk: int):
                 post=post, author=request.user, body=form.cleaned_data["body"], parent=parent
             )
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             return redirect(made.get_absolute_url())
     return _post_page(request, post, comment_form=form, status=400)
@@ -372,7 +355,7 @@ def comment_edit(request, pk: int):
                     comment=found, by=request.user, body=form.cleaned_data["body"]
                 )
             except ValidationError as error:
-                _add_service_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("Your changes are saved."))
                 return redirect(found.get_absolute_url())
@@ -402,7 +385,7 @@ def comment_delete(request, pk: int):
 
 def _reaction_response(request, *, post=None, comment=None, default: str):
     if not _is_htmx(request):
-        return redirect(_safe_next(request, default))
+        return redirect(safe_next(request, default))
     target = post or comment
     counts = selectors.reaction_counts_for(request.user, post=post, comment=comment)
     response = render(
@@ -414,7 +397,7 @@ def _reaction_response(request, *, post=None, comment=None, default: str):
                 "social:react_post" if post else "social:react_comment", args=[target.pk]
             ),
             "can_react": True,
-            "next": _safe_next(request, default),
+            "next": safe_next(request, default),
         },
     )
     patch_vary_headers(response, ["HX-Request"])
@@ -487,7 +470,7 @@ def follow(request, kind: str, pk: int):
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, _("You follow it now: its new posts appear in your feed."))
-    return redirect(_safe_next(request, _target_url(kind, target[kind])))
+    return redirect(safe_next(request, _target_url(kind, target[kind])))
 
 
 @require_POST
@@ -496,7 +479,7 @@ def unfollow(request, kind: str, pk: int):
     target = _follow_target(request, kind, pk)
     services.unfollow(follower=request.user, **target)
     messages.success(request, _("You no longer follow it."))
-    return redirect(_safe_next(request, _target_url(kind, target[kind])))
+    return redirect(safe_next(request, _target_url(kind, target[kind])))
 
 
 # ----------------------------------------------------------------------------------- news

@@ -5,12 +5,12 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from tadamun.core import content
 from tadamun.core.permissions import member_required
+from tadamun.core.view_helpers import errors_text, safe_next
 from tadamun.translations import selectors, services
 from tadamun.translations.forms import QueueFilterForm, TranslationForm
 from tadamun.translations.models import TranslationRequest
@@ -27,19 +27,6 @@ def _item_for(request, content_type_id: int, object_id: int):
     return item
 
 
-def _next_or(request, fallback: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return fallback
-
-
-def _errors_text(error: ValidationError) -> str:
-    return " ".join(str(message) for message in error.messages)
-
-
 @require_POST
 @member_required
 def ask(request, content_type_id: int, object_id: int, language: str):
@@ -49,13 +36,13 @@ def ask(request, content_type_id: int, object_id: int, language: str):
     try:
         services.translation_request(obj=item, target_language=language, by=request.user)
     except ValidationError as error:
-        messages.error(request, _errors_text(error))
+        messages.error(request, errors_text(error))
     else:
         messages.success(
             request,
             _("Your request is in the translation queue. You will be told when it is done."),
         )
-    return redirect(_next_or(request, item.get_absolute_url()))
+    return redirect(safe_next(request, item.get_absolute_url()))
 
 
 @member_required
@@ -110,7 +97,7 @@ def translate(request, content_type_id: int, object_id: int, language: str):
 @require_POST
 def both(request):
     request.session["bilingual_both"] = request.POST.get("both") == "1"
-    return redirect(_next_or(request, "/"))
+    return redirect(safe_next(request, "/"))
 
 
 @member_required
@@ -159,7 +146,7 @@ def claim(request, pk: int):
     try:
         services.translation_claim(request=waiting, by=request.user)
     except ValidationError as error:
-        messages.error(request, _errors_text(error))
+        messages.error(request, errors_text(error))
         return redirect("translations:queue")
     messages.success(request, _("The item is yours to translate. Other translators see it taken."))
     return redirect(

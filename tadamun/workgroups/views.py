@@ -22,6 +22,7 @@ import tadamun.documents.selectors as documents_selectors
 from tadamun.core.charts import bar_chart
 from tadamun.core.permissions import member_required
 from tadamun.core.templatetags.bidi import ldate, num
+from tadamun.core.view_helpers import add_service_errors, errors_text
 from tadamun.lists.models import MailingList, Subscription, ThreadMute
 from tadamun.workgroups import mbox, selectors, services
 from tadamun.workgroups.forms import (
@@ -44,18 +45,6 @@ POSTS_PER_PAGE = 50
 # Shown inline by the browser only if these; anything else is downloaded as bytes (an HTML or
 # SVG "attachment" would otherwise run script on our origin).
 SAFE_INLINE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp"}
-
-
-def _errors_text(error: ValidationError) -> str:
-    return " ".join(str(message) for message in error.messages)
-
-
-def _add_service_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _page_number(request) -> int:
@@ -133,7 +122,7 @@ def _membership_action(request, slug: str, action, success: str):
     try:
         action(workgroup=workgroup, user=request.user)
     except ValidationError as error:
-        messages.error(request, _errors_text(error))
+        messages.error(request, errors_text(error))
     else:
         messages.success(request, success)
     return _back(slug)
@@ -276,7 +265,7 @@ def thread_new(request, slug: str):
                     body=form.cleaned_data["body"],
                 )
             except ValidationError as error:
-                _add_service_errors(form, error)
+                add_service_errors(form, error)
             else:
                 return _after_post(request, post)
     else:
@@ -327,7 +316,7 @@ def reply(request, slug: str, pk: int):
                 parent=parent,
             )
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             return _after_post(request, post)
     posts = list(
@@ -406,7 +395,7 @@ def moderate(request, slug: str, pk: int):
             reason=form.cleaned_data["reason"],
         )
     except ValidationError as error:
-        messages.error(request, _errors_text(error))
+        messages.error(request, errors_text(error))
     else:
         messages.success(request, _("The message was dealt with."))
     return redirect("workgroups:moderation", slug=slug)
@@ -568,7 +557,7 @@ def members(request, slug: str):
             try:
                 services.workgroup_invite(workgroup=workgroup, by=request.user, person=form.person)
             except ValidationError as error:
-                _add_service_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("The invitation was sent."))
                 return redirect("workgroups:members", slug=slug)
@@ -620,7 +609,7 @@ def membership_decide(request, slug: str, pk: int):
         else:
             services.membership_decline(membership=membership, by=request.user)
     except ValidationError as error:
-        messages.error(request, _errors_text(error))
+        messages.error(request, errors_text(error))
     else:
         messages.success(
             request, _("The request was approved.") if approve else _("The request was declined.")
@@ -641,7 +630,7 @@ def membership_role(request, slug: str, pk: int):
                 membership=membership, by=request.user, role=form.cleaned_data["role"]
             )
         except ValidationError as error:
-            messages.error(request, _errors_text(error))
+            messages.error(request, errors_text(error))
         else:
             messages.success(request, _("The role was changed."))
     return redirect("workgroups:members", slug=slug)
@@ -654,7 +643,7 @@ def membership_remove(request, slug: str, pk: int):
     try:
         services.membership_remove(membership=membership, by=request.user)
     except ValidationError as error:
-        messages.error(request, _errors_text(error))
+        messages.error(request, errors_text(error))
     else:
         messages.success(request, _("The member was removed from the workgroup."))
     return redirect("workgroups:members", slug=slug)
@@ -675,7 +664,7 @@ def list_settings(request, slug: str):
             try:
                 services.mailing_list_update(workgroup=workgroup, by=request.user, data=data)
             except ValidationError as error:
-                _add_service_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("The list's settings were saved."))
                 return redirect("workgroups:list_settings", slug=slug)
