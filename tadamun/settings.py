@@ -4,6 +4,7 @@ Every variable is documented in the README ("Configuration"). With nothing set, 
 in development mode on a SQLite file under var/, with generated secrets kept under var/.
 """
 
+import json
 import os
 import secrets
 from pathlib import Path
@@ -96,6 +97,8 @@ INSTALLED_APPS = [
     "tadamun.messaging",
     "tadamun.moderation",
     "tadamun.search",
+    "tadamun.campaigns",
+    "tadamun.petitions",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -351,3 +354,17 @@ DKIM_PRIVATE_KEY_FILE = os.environ.get("DKIM_PRIVATE_KEY_FILE", "")
 
 # Invitations expire after this many days.
 INVITATION_MAX_AGE_DAYS = envint("INVITATION_MAX_AGE_DAYS", "14")
+
+# Petition signing rate limits, JSON: {"address": [count, seconds], "network": […],
+# "domain": […]}; a kind left out keeps tadamun.petitions.protection's default (10, 40 and 60
+# per 10 minutes). A load test from one address (bench/petitions.py) raises them.
+if petition_rate_limits := os.environ.get("PETITION_RATE_LIMITS"):
+    try:
+        PETITION_RATE_LIMITS = {
+            kind: (int(count), int(seconds))
+            for kind, (count, seconds) in json.loads(petition_rate_limits).items()
+        }
+    except (ValueError, TypeError, AttributeError) as exc:
+        raise ImproperlyConfigured(
+            'PETITION_RATE_LIMITS must be JSON like {"address": [10, 600]}'
+        ) from exc

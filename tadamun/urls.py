@@ -31,6 +31,8 @@ urlpatterns += i18n_patterns(
     path("reports/", include("tadamun.moderation.urls")),
     path("translations/", include("tadamun.translations.urls")),
     path("search/", include("tadamun.search.urls")),
+    path("campaigns/", include("tadamun.campaigns.urls")),
+    path("petitions/", include("tadamun.petitions.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=True,
 )

@@ -98,6 +98,12 @@ KINDS: dict[str, Kind] = {
             Channel.DAILY,
         ),
         Kind(
+            "campaign_review",
+            _("Decisions on campaigns you proposed"),
+            _("%(actor)s reviewed a campaign you proposed"),
+            Channel.IMMEDIATELY,
+        ),
+        Kind(
             "translation_requested",
             _("Requests for translation"),
             _("%(actor)s asked for a translation"),

@@ -256,6 +256,8 @@ class TestStructures:
             "social.post",
             "social.comment",
             "documents.document",
+            "campaigns.campaign",
+            "petitions.petition",
         }
         member = {key for key, _label in kind_choices(UserFactory(member=True))}
         assert {"accounts.user", "workgroups.workgroup", "workgroups.post"} <= member

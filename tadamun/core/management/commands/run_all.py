@@ -24,7 +24,7 @@ class Command(BaseCommand):
             ("worker", [*manage, "db_worker", "--queue-name", "*", "--interval", "1"]),
             # List mail from a local MTA; waits if another process holds the port.
             ("lmtp", [*manage, "lmtp", "--wait-for-port"]),
-            ("periodic", [*manage, "periodic", "--loop", "3600"]),
+            ("periodic", [*manage, "periodic", "--loop", "300"]),
         ]
 
     def handle(self, *args, addr, **options):

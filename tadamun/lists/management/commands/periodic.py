@@ -4,7 +4,9 @@
 - daily digests (each subscriber at most once a day, whatever the frequency of this job);
 - held posts past their list's expiry are discarded;
 - deliveries that are due (retries after a deferral) are handed to the task worker;
-- subscription requests never confirmed are forgotten after a week.
+- subscription requests never confirmed are forgotten after a week;
+- petitions: confirmation mail due (retries, reminders to the unconfirmed), updates to signers
+  and mail to targets due, signers' personal data anonymised once its time has come.
 """
 
 import time
@@ -23,6 +25,9 @@ def run_once() -> dict[str, int]:
     from tadamun.lists.delivery import pending_count
     from tadamun.lists.tasks import deliver_due_task
     from tadamun.notifications.digests import send_notification_digests
+    from tadamun.petitions.anonymise import anonymise_due
+    from tadamun.petitions.delivery import deliver_office_due
+    from tadamun.petitions.outbox import send_due_mail
 
     digests = send_digests()
     expired = expire_held_posts()
@@ -40,6 +45,9 @@ def run_once() -> dict[str, int]:
         "forgotten": forgotten,
         "due": due,
         "notification_digests": send_notification_digests(),
+        "petition_mail": send_due_mail().get("sent", 0),
+        "petition_office_mail": deliver_office_due().sent,
+        "signatures_anonymised": anonymise_due(),
     }
 
 

@@ -380,7 +380,16 @@ class Command(BaseCommand):
         comment on them, report them, notify about them)."""
         from importlib import import_module
 
-        apps = ["social", "documents", "messaging", "moderation", "notifications", "search"]
+        apps = [
+            "social",
+            "documents",
+            "campaigns",
+            "petitions",
+            "messaging",
+            "moderation",
+            "notifications",
+            "search",
+        ]
         for done, app in enumerate(apps, start=1):
             import_module(f"tadamun.{app}.demo").seed(stdout=self.stdout)
             self._progress("Social site demo content", done, len(apps))
