@@ -6,7 +6,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from tadamun.campaigns import selectors, services
 from tadamun.campaigns.models import Campaign, CampaignReview
 from tadamun.core.models import AuditEvent
-from tadamun.notifications import kinds
 from tadamun.notifications.models import Notification
 from tadamun.organisations.models import Organisation
 
@@ -324,28 +323,23 @@ def test_no_updates_on_drafts_and_nothing_for_outsiders(lead, proposer):
     assert not opened.targets.exists()
 
 
-def test_proposer_is_told_of_the_decision_once_the_kind_exists(monkeypatch, coordinator):
-    proposer = UserFactory()
+def test_proposer_is_told_of_each_decision(coordinator, django_capture_on_commit_callbacks):
+    proposer = UserFactory(member=True)
     campaign = CampaignFactory(status=S.REVIEW, proposed_by=proposer)
-    # Without the kind registered in tadamun.notifications.kinds, nobody is told.
-    services.campaign_review(
-        campaign=campaign, by=coordinator, decision="changes", comment="Add the ministry."
-    )
-    assert not Notification.objects.exists()
-    monkeypatch.setitem(
-        kinds.KINDS,
-        "campaign_review",
-        kinds.Kind(
-            "campaign_review",
-            "Decisions on campaigns you proposed",
-            "%(actor)s reviewed a campaign you proposed",
-            kinds.Channel.IMMEDIATELY,
-        ),
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.campaign_review(
+            campaign=campaign, by=coordinator, decision="changes", comment="Add the ministry."
+        )
+    first = Notification.objects.get()
+    assert first.recipient == proposer
+    assert first.kind == "campaign_review"
+    assert first.data == {"decision": "changes"}
     campaign.status = S.REVIEW
     campaign.save()
-    services.campaign_review(campaign=campaign, by=coordinator, decision="approve")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.campaign_review(campaign=campaign, by=coordinator, decision="approve")
+    # An unread notification about the same campaign is brought up to date, not repeated.
     notification = Notification.objects.get()
     assert notification.recipient == proposer
-    assert notification.kind == "campaign_review"
     assert notification.data == {"decision": "approve"}
+    assert notification.occurrences == 2

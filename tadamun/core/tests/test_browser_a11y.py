@@ -178,6 +178,8 @@ def test_screenshots(page, language, tmp_path):
         "sign-in": url(page, "account_login", language),
         "directory": url(page, "organisations:public_directory", language),
         "news": url(page, "social:news", language),
+        "campaign": page.base + f"/{language}/campaigns/freedom-of-association-ngo-law/",
+        "petition": page.base + f"/{language}/petitions/protect-freedom-of-association-iraq/",
     }
     from tadamun.social.models import Post
 
