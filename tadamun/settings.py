@@ -368,3 +368,8 @@ if petition_rate_limits := os.environ.get("PETITION_RATE_LIMITS"):
         raise ImproperlyConfigured(
             'PETITION_RATE_LIMITS must be JSON like {"address": [10, 600]}'
         ) from exc
+
+# Updates to a petition's signers: at most this many a week. Signers' personal data is
+# anonymised this many days after a petition closes (a petition may set its own).
+PETITION_UPDATES_PER_WEEK = envint("PETITION_UPDATES_PER_WEEK", "1")
+PETITION_ANONYMISE_AFTER_DAYS = envint("PETITION_ANONYMISE_AFTER_DAYS", "183")

@@ -105,6 +105,8 @@ def send_due(
             return report
         report.claimed += len(ids)
         send_claimed(token, ids, report=report)
+        if mail_ids is not None and len(ids) >= len(mail_ids):
+            return report  # every row asked for was claimed: no need for an empty claim
 
 
 def send_claimed(token: str, ids: list[int], *, report: OutboxReport) -> None:

@@ -141,13 +141,13 @@ def _hit(key: str, limit: int, seconds: int) -> bool:
     """Count one hit on `key` in its current window; False once the limit is passed."""
     window = int(time.time()) // seconds
     cache_key = f"petitions:rl:{key}:{window}"
-    if django_cache.add(cache_key, 1, timeout=seconds + 5):
-        return limit >= 1
+    # Increment first: after the first hit of a window that is one round trip to the cache.
     try:
         return django_cache.incr(cache_key) <= limit
-    except ValueError:  # expired between add and incr
-        django_cache.add(cache_key, 1, timeout=seconds + 5)
-        return True
+    except ValueError:  # the window's first hit (or it expired meanwhile)
+        if django_cache.add(cache_key, 1, timeout=seconds + 5):
+            return limit >= 1
+        return django_cache.incr(cache_key) <= limit
 
 
 def check_rate_limits(*, client: ClientKeys, domain: str) -> None:

@@ -99,8 +99,10 @@ class Progress:
         return min(100, (self.total * 100) // max(self.goal, 1))
 
 
-def petition_progress(petition: Petition, *, partner: Partner | None = None) -> Progress:
-    found = counts(petition)
+def petition_progress(
+    petition: Petition, *, partner: Partner | None = None, fresh: bool = False
+) -> Progress:
+    found = counts(petition, fresh=fresh)
     by_country = sorted(
         (Row(code, str(countries.name(code)) or code, n) for code, n in found.by_country.items()),
         key=lambda row: (-row.count, row.label),

@@ -23,12 +23,16 @@ from tadamun.petitions import protection
 from tadamun.petitions.models import Partner, Petition, Signature, SignatureMail
 from tadamun.petitions.normalise import normalise_email
 from tadamun.petitions.outbox import hash_token
-from tadamun.petitions.tally import forget, tally_add
+from tadamun.petitions.tally import tally_add
 
 # A pending signer who signs again gets the confirmation again at most this often; a
 # confirmed one is told "you have already signed" at most this often.
 RESEND_EVERY = datetime.timedelta(minutes=10)
 ALREADY_SIGNED_EVERY = datetime.timedelta(hours=6)
+
+
+# The signing rate is compared with the last hour's at most this often per petition.
+RATE_CHECK_SECONDS = 10
 
 
 class SigningClosed(Exception):
@@ -161,6 +165,11 @@ def _watch_signing_rate(petition_id: int) -> None:
     """Count the new signature per minute; when the rate jumps, the coordinators are told
     (once per alert window)."""
     protection.record_signing(petition_id)
+    # Reading the rates costs a few dozen cache keys: at most once every 10 seconds.
+    if RATE_CHECK_SECONDS and not protection.allow_once(
+        f"rate-check:{petition_id}", RATE_CHECK_SECONDS
+    ):
+        return
     recent, before = protection.signing_rates(petition_id)
     if protection.rate_jumped(recent, before) and protection.claim_alert(petition_id):
         from tadamun.petitions.tasks import send_rate_alert
@@ -218,8 +227,7 @@ def signature_confirm(*, petition: Petition, token: str) -> Confirmation:
             governorate=signature.governorate,
             source=signature.source,
         )
-        # Dropped now and again after commit, so that no reader caches the old count
-        # between the two.
-        forget(petition.pk)
-        transaction.on_commit(partial(forget, petition.pk))
+        # The counts stay cached (2 s): under a stream of confirmations, dropping them at
+        # each one would make every page view sum the tallies again. The signer's own
+        # "confirmed" page reads them fresh.
     return Confirmation.CONFIRMED

@@ -199,7 +199,8 @@ def confirmed(request, slug: str):
         "petitions/public/confirmed.html",
         {
             "petition": petition,
-            "progress": selectors.petition_progress(petition),
+            # Fresh: the signer must see their signature counted.
+            "progress": selectors.petition_progress(petition, fresh=True),
             "share_url": settings.SITE_URL + petition.get_absolute_url(),
         },
     )
