@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -58,6 +59,18 @@ def check_person_text(value: str, *, label) -> str:
             code="markup",
         )
     return clean_name(value)
+
+
+@lru_cache(maxsize=16)
+def _country_choices(language: str) -> list[tuple[str, str]]:
+    """Countries sorted by their name in `language` (sorting ~250 translated names costs
+    several ms: once per language and process)."""
+    return [("", "—"), *((code, str(name)) for code, name in countries)]
+
+
+@lru_cache(maxsize=16)
+def _governorate_choices(language: str) -> list[tuple[str, str]]:
+    return [("", "—"), *((code, str(name)) for code, name in governorate_choices(language))]
 
 
 @lru_cache(maxsize=64)
@@ -143,8 +156,9 @@ class SignForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.petition = petition
         self.partner = partner
-        self.fields["country"].choices = [("", "—"), *list(countries)]
-        self.fields["governorate"].choices = [("", "—"), *governorate_choices()]
+        language = get_language() or "ar"
+        self.fields["country"].choices = _country_choices(language)
+        self.fields["governorate"].choices = _governorate_choices(language)
         self.fields["consent_lead"].label = petition.text_in("lead_consent")
         if partner is None:
             del self.fields["consent_partner"]
