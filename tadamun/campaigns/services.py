@@ -212,6 +212,36 @@ def _locked(campaign: Campaign) -> Campaign:
 # ------------------------------------------------------------------------------ the campaign
 
 
+def _clean_input(
+    *,
+    by,
+    typed: dict[str, str],
+    lead_organisations,
+    partner_organisations,
+    identified_by,
+    themes,
+    must_administer_a_lead: bool,
+) -> tuple[dict, dict, dict[str, list]]:
+    """What propose and update both check: the bilingual texts (a title in one language at
+    least) and the organisations. Returns (texts, relations, errors)."""
+    errors: dict[str, list] = {}
+    texts = _clean_bilingual(typed, TEXT_LIMITS, SINGLE_LINE, errors)
+    if not (texts["title_ar"] or texts["title_en"]):
+        errors.setdefault("title_ar", []).append(
+            _("Give the campaign a title (in Arabic, in English, or both).")
+        )
+    relations = _clean_organisations(
+        by=by,
+        lead_organisations=lead_organisations,
+        partner_organisations=partner_organisations,
+        identified_by=identified_by,
+        themes=themes,
+        errors=errors,
+        must_administer_a_lead=must_administer_a_lead,
+    )
+    return texts, relations, errors
+
+
 @transaction.atomic
 def campaign_propose(
     *,
@@ -234,31 +264,24 @@ def campaign_propose(
     """A new campaign, as a draft, by a member who administers one of its lead organisations
     (or a coordinator). One language is enough for a draft; both are needed for review."""
     _require(selectors.can_propose(by))
-    errors: dict[str, list] = {}
-    typed = {
-        "title_ar": title_ar,
-        "title_en": title_en,
-        "summary_ar": summary_ar,
-        "summary_en": summary_en,
-        "demands_ar": demands_ar,
-        "demands_en": demands_en,
-        "background_ar": background_ar,
-        "background_en": background_en,
-        "issue_ar": issue_ar,
-        "issue_en": issue_en,
-    }
-    texts = _clean_bilingual(typed, TEXT_LIMITS, SINGLE_LINE, errors)
-    if not (texts["title_ar"] or texts["title_en"]):
-        errors.setdefault("title_ar", []).append(
-            _("Give the campaign a title (in Arabic, in English, or both).")
-        )
-    relations = _clean_organisations(
+    texts, relations, errors = _clean_input(
         by=by,
+        typed={
+            "title_ar": title_ar,
+            "title_en": title_en,
+            "summary_ar": summary_ar,
+            "summary_en": summary_en,
+            "demands_ar": demands_ar,
+            "demands_en": demands_en,
+            "background_ar": background_ar,
+            "background_en": background_en,
+            "issue_ar": issue_ar,
+            "issue_en": issue_en,
+        },
         lead_organisations=lead_organisations,
         partner_organisations=partner_organisations,
         identified_by=identified_by,
         themes=themes,
-        errors=errors,
         must_administer_a_lead=not viewer_is_coordinator(by),
     )
     if errors:
@@ -296,31 +319,24 @@ def campaign_update(
     one lead organisation they administer (they would lock themselves out otherwise)."""
     campaign = _locked(campaign)
     _require(selectors.can_edit(by, campaign))
-    errors: dict[str, list] = {}
-    typed = {
-        "title_ar": title_ar,
-        "title_en": title_en,
-        "summary_ar": summary_ar,
-        "summary_en": summary_en,
-        "demands_ar": demands_ar,
-        "demands_en": demands_en,
-        "background_ar": background_ar,
-        "background_en": background_en,
-        "issue_ar": issue_ar,
-        "issue_en": issue_en,
-    }
-    texts = _clean_bilingual(typed, TEXT_LIMITS, SINGLE_LINE, errors)
-    if not (texts["title_ar"] or texts["title_en"]):
-        errors.setdefault("title_ar", []).append(
-            _("Give the campaign a title (in Arabic, in English, or both).")
-        )
-    relations = _clean_organisations(
+    texts, relations, errors = _clean_input(
         by=by,
+        typed={
+            "title_ar": title_ar,
+            "title_en": title_en,
+            "summary_ar": summary_ar,
+            "summary_en": summary_en,
+            "demands_ar": demands_ar,
+            "demands_en": demands_en,
+            "background_ar": background_ar,
+            "background_en": background_en,
+            "issue_ar": issue_ar,
+            "issue_en": issue_en,
+        },
         lead_organisations=lead_organisations,
         partner_organisations=partner_organisations,
         identified_by=identified_by,
         themes=themes,
-        errors=errors,
         must_administer_a_lead=not viewer_is_coordinator(by) and campaign.proposed_by_id != by.pk,
     )
     for name, value in texts.items():
