@@ -334,26 +334,35 @@ def deliver_updates_due(
 ) -> OfficeReport:
     """Claim one batch of due update copies and send it."""
     filters = {"update_id": update_id} if update_id is not None else {}
-    token, rows = _claim(UpdateDelivery, limit=limit, lease=lease, **filters)
+    report, update_ids = _deliver_claimed(
+        UpdateDelivery, "update_id", _send_update_rows, limit=limit, lease=lease, **filters
+    )
+    if update_ids:
+        _finish_updates(update_ids)
+    return report
+
+
+def _deliver_claimed(model, group_field: str, send_rows, *, limit, lease, **filters):
+    """Claim one batch of due `model` rows and send them, grouped by `group_field` (one
+    update, one petition), through one transport; unfinished rows are released when sending
+    fails. Returns the report and the groups sent."""
+    token, rows = _claim(model, limit=limit, lease=lease, **filters)
     report = OfficeReport(claimed=len(rows))
     if not rows:
-        return report
-    by_update: dict[int, list[UpdateDelivery]] = defaultdict(list)
+        return report, []
+    groups: dict[int, list] = defaultdict(list)
     for row in rows:
-        by_update[row.update_id].append(row)
+        groups[getattr(row, group_field)].append(row)
     transport = open_transport()
     try:
-        for current_id, update_rows in by_update.items():
-            _send_update_rows(
-                current_id, update_rows, token=token, transport=transport, report=report
-            )
+        for group_id, group_rows in groups.items():
+            send_rows(group_id, group_rows, token=token, transport=transport, report=report)
     except Exception as error:
-        _release_unfinished(UpdateDelivery, token, error)
+        _release_unfinished(model, token, error)
         raise
     finally:
         transport.close()
-    _finish_updates(list(by_update))
-    return report
+    return report, list(groups)
 
 
 def _send_update_rows(update_id, rows, *, token, transport, report) -> None:
@@ -416,24 +425,9 @@ def deliver_targets_due(
 ) -> OfficeReport:
     """Claim one batch of due target deliveries and send them, the PDF attached."""
     filters = {"petition_id": petition_id} if petition_id is not None else {}
-    token, rows = _claim(TargetDelivery, limit=limit, lease=lease, **filters)
-    report = OfficeReport(claimed=len(rows))
-    if not rows:
-        return report
-    by_petition: dict[int, list[TargetDelivery]] = defaultdict(list)
-    for row in rows:
-        by_petition[row.petition_id].append(row)
-    transport = open_transport()
-    try:
-        for current_id, petition_rows in by_petition.items():
-            _send_target_rows(
-                current_id, petition_rows, token=token, transport=transport, report=report
-            )
-    except Exception as error:
-        _release_unfinished(TargetDelivery, token, error)
-        raise
-    finally:
-        transport.close()
+    report, _petitions = _deliver_claimed(
+        TargetDelivery, "petition_id", _send_target_rows, limit=limit, lease=lease, **filters
+    )
     return report
 
 
