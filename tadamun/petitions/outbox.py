@@ -254,6 +254,51 @@ def queue_reminders(*, now: datetime.datetime | None = None) -> int:
     return len(created)
 
 
+# ------------------------------------------------------------------ waking the senders
+#
+# Each new row wakes a sender, but not one task per row: under a stream of signatures a task
+# per message costs more than the message (its row, its claim, its result, an SMTP session of
+# its own). A sender is a task that sends batch after batch in one SMTP session each until
+# nothing is due. SENDERS flags in the cache say which are queued or running; a new row
+# queues a sender only when a flag is free. A sender clears its flag *before* its last look
+# for due rows, so a row committed while the flag was still set is seen by that last look
+# (the row is committed before the flag is tried). A sender that dies leaves its flag to
+# expire (SENDER_FLAG_SECONDS) and its claimed rows to their lease; the periodic sweep sends
+# whatever remains.
+
+SENDERS = 2
+SENDER_FLAG_SECONDS = 60
+
+
+def _sender_flag(slot: int) -> str:
+    return f"petitions:sender:{slot}"
+
+
+def wake_senders() -> None:
+    """After a commit that queued signer mail: make sure a sender will look for it."""
+    from django.core.cache import cache
+
+    from tadamun.petitions.tasks import send_signer_mail
+
+    for slot in range(SENDERS):
+        if cache.add(_sender_flag(slot), 1, timeout=SENDER_FLAG_SECONDS):
+            send_signer_mail.enqueue(slot=slot)
+            return
+    # Every sender is queued or running: its last look will find the new row.
+
+
+def run_sender(slot: int) -> OutboxReport:
+    """The body of one sender: send until nothing is due, clear the flag, look once more."""
+    from django.core.cache import cache
+
+    report = send_due()
+    cache.delete(_sender_flag(slot))
+    last = send_due()
+    for name in ("claimed", "sent", "deferred", "failed"):
+        setattr(report, name, getattr(report, name) + getattr(last, name))
+    return report
+
+
 def send_due_mail() -> dict:
     """The periodic sweep (`manage.py periodic`): queue the reminders that are due, then send
     every due row — new ones, deferred ones whose retry time came, and those whose worker

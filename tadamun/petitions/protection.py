@@ -29,6 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tadamun.accounts.adapter import hashed_client_address
+from tadamun.core.cache import hit_windows
 from tadamun.petitions.models import Petition
 
 # (how many, in how many seconds) for each kind of key; PETITION_RATE_LIMITS overrides any.
@@ -137,40 +138,34 @@ def _limits() -> dict[str, tuple[int, int]]:
     return {**DEFAULT_RATE_LIMITS, **getattr(settings, "PETITION_RATE_LIMITS", {})}
 
 
-def _hit(key: str, limit: int, seconds: int) -> bool:
-    """Count one hit on `key` in its current window; False once the limit is passed."""
-    window = int(time.time()) // seconds
-    cache_key = f"petitions:rl:{key}:{window}"
-    # Increment first: after the first hit of a window that is one round trip to the cache.
-    try:
-        return django_cache.incr(cache_key) <= limit
-    except ValueError:  # the window's first hit (or it expired meanwhile)
-        if django_cache.add(cache_key, 1, timeout=seconds + 5):
-            return limit >= 1
-        return django_cache.incr(cache_key) <= limit
-
-
 def check_rate_limits(*, client: ClientKeys, domain: str) -> None:
-    """Count one signing attempt against the client's address, network and e-mail domain;
-    raises Refused (429) when any is over its limit."""
+    """Count one signing attempt against the client's address, network and e-mail domain (one
+    cache round trip on Redis); raises Refused (429) when any is over its limit."""
     limits = _limits()
+    domain_limit, domain_seconds = limits["domain"]
+    if domain in LARGE_PROVIDERS:
+        domain_limit *= LARGE_PROVIDER_FACTOR
     checks = [
         ("address", client.address, limits["address"]),
         ("network", client.network, limits["network"]),
+        ("domain", domain, (domain_limit, domain_seconds)),
     ]
-    limit, seconds = limits["domain"]
-    if domain in LARGE_PROVIDERS:
-        limit *= LARGE_PROVIDER_FACTOR
-    checks.append(("domain", domain, (limit, seconds)))
-    for kind, key, (limit, seconds) in checks:
-        if not _hit(f"{kind}:{key}", limit, seconds):
-            raise Refused(
-                _(
-                    "Too many signatures have come from your connection or your e-mail "
-                    "provider in the last few minutes. Please try again later."
-                ),
-                status=429,
-            )
+    now = int(time.time())
+    counts = hit_windows(
+        django_cache,
+        [
+            (f"petitions:rl:{kind}:{key}:{now // seconds}", seconds + 5)
+            for kind, key, (_limit, seconds) in checks
+        ],
+    )
+    if any(count > limit for count, (_kind, _key, (limit, _s)) in zip(counts, checks, strict=True)):
+        raise Refused(
+            _(
+                "Too many signatures have come from your connection or your e-mail "
+                "provider in the last few minutes. Please try again later."
+            ),
+            status=429,
+        )
 
 
 def allow_once(key: str, seconds: int) -> bool:
@@ -242,12 +237,7 @@ def _rate_key(petition_id: int, minute: int) -> str:
 def record_signing(petition_id: int, *, now: datetime.datetime | None = None) -> None:
     """Count one new signature in the petition's per-minute buckets (for rate alerts)."""
     key = _rate_key(petition_id, _minute(now or timezone.now()))
-    seconds = (ALERT_RECENT + ALERT_BEFORE + 5) * 60
-    if not django_cache.add(key, 1, timeout=seconds):
-        try:
-            django_cache.incr(key)
-        except ValueError:
-            django_cache.add(key, 1, timeout=seconds)
+    hit_windows(django_cache, [(key, (ALERT_RECENT + ALERT_BEFORE + 5) * 60)])
 
 
 def signing_rates(petition_id: int, *, now: datetime.datetime | None = None) -> tuple[int, int]:

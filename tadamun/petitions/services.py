@@ -19,7 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from tadamun.petitions import protection
+from tadamun.petitions import outbox, protection
 from tadamun.petitions.models import Partner, Petition, Signature, SignatureMail
 from tadamun.petitions.normalise import normalise_email
 from tadamun.petitions.outbox import hash_token
@@ -103,14 +103,14 @@ def petition_sign(
                 language=language,
                 source=Signature.Source.ONLINE,
             )
-            mail = SignatureMail.objects.create(
+            SignatureMail.objects.create(
                 signature=signature, kind=SignatureMail.Kind.CONFIRM, next_attempt=now
             )
     except IntegrityError:
         return _signed_again(
             petition=petition, email_normalised=email_normalised, language=language, now=now
         )
-    transaction.on_commit(partial(_send_mail_now, mail.pk))
+    transaction.on_commit(outbox.wake_senders)
     transaction.on_commit(partial(_watch_signing_rate, petition.pk))
     return Outcome.NEW
 
@@ -138,7 +138,7 @@ def _signed_again(
                     claim_token="",
                     last_error="",
                 )
-            transaction.on_commit(partial(_send_mail_now, mail.pk))
+            transaction.on_commit(outbox.wake_senders)
         return Outcome.PENDING
     if existing.state == Signature.State.CONFIRMED:
         if existing.email and protection.allow_once(
@@ -147,12 +147,6 @@ def _signed_again(
             transaction.on_commit(partial(_tell_already_signed, existing.pk, language))
         return Outcome.CONFIRMED
     return Outcome.VOID
-
-
-def _send_mail_now(mail_id: int) -> None:
-    from tadamun.petitions.tasks import send_signature_mail
-
-    send_signature_mail.enqueue(mail_id=mail_id)
 
 
 def _tell_already_signed(signature_id: int, language: str) -> None:

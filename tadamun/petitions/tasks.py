@@ -15,9 +15,15 @@ from tadamun.petitions.tally import counts
 
 @task(queue_name="mail")
 def send_signature_mail(*, mail_id: int) -> dict:
-    """Send one outbox row now (enqueued after the signing transaction commits); a row that
-    is not due (sent, or claimed by another worker) is left alone."""
+    """Send one outbox row now; a row that is not due (sent, or claimed by another worker) is
+    left alone. (Tasks queued by earlier versions; new rows wake a sender instead.)"""
     return vars(outbox.send_due(mail_ids=[mail_id]))
+
+
+@task(queue_name="mail")
+def send_signer_mail(*, slot: int) -> dict:
+    """One of the senders woken by new signatures (outbox.wake_senders)."""
+    return vars(outbox.run_sender(slot))
 
 
 @task(queue_name="mail")

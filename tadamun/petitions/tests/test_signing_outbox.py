@@ -186,3 +186,87 @@ def test_mail_is_in_the_signers_language_with_a_text_body(petition):
     assert petition.title_ar in message.subject
     assert "زينب" in message.body
     assert "/ar/petitions/" in message.body
+
+
+# ------------------------------------------------------------------ waking the senders
+
+
+class RecordingTask:
+    """Stands in for the sender task: records the slots it was queued for."""
+
+    def __init__(self):
+        self.slots = []
+
+    def enqueue(self, *, slot):
+        self.slots.append(slot)
+
+
+@pytest.fixture
+def sender_task(monkeypatch):
+    from django.core.cache import cache
+
+    from tadamun.petitions import tasks
+
+    recording = RecordingTask()
+    monkeypatch.setattr(tasks, "send_signer_mail", recording)
+    for slot in range(outbox.SENDERS):
+        cache.delete(outbox._sender_flag(slot))
+    yield recording
+    for slot in range(outbox.SENDERS):
+        cache.delete(outbox._sender_flag(slot))
+
+
+def test_a_stream_of_signatures_queues_one_sender_per_slot(sender_task):
+    for _ in range(50):
+        outbox.wake_senders()
+    assert sender_task.slots == list(range(outbox.SENDERS))
+
+
+def test_a_sender_sends_everything_then_frees_its_slot(petition, transport, sender_task):
+    fake = transport(*[Reply(250, "ok")] * 5)
+    rows = [queued(SignatureFactory(petition=petition)) for _ in range(3)]
+    outbox.wake_senders()
+    report = outbox.run_sender(sender_task.slots[0])
+    assert report.sent == 3
+    assert len(fake.sent) == 3
+    assert {r.state for r in SignatureMail.objects.filter(pk__in=[r.pk for r in rows])} == {
+        SignatureMail.State.SENT
+    }
+    # The slot is free again: the next row queues a sender for it.
+    outbox.wake_senders()
+    assert sender_task.slots == [0, 0]
+
+
+def test_a_row_committed_while_every_slot_is_taken_is_sent_by_the_last_look(
+    petition, transport, sender_task, monkeypatch
+):
+    """The race the protocol is made for: a sender has found nothing more to send, a new row
+    commits and finds every flag set (so queues nothing), then the sender clears its flag.
+    Its last look, after clearing the flag, must send that row."""
+    fake = transport(*[Reply(250, "ok")] * 5)
+    for _ in range(outbox.SENDERS):
+        outbox.wake_senders()
+    late = {}
+    original = outbox.send_due
+
+    def send_due_then_a_row_arrives(**kwargs):
+        report = original(**kwargs)
+        if not late:  # between the sender's sweep and its flag being cleared
+            late["row"] = queued(SignatureFactory(petition=petition))
+            outbox.wake_senders()  # every slot taken: nothing queued
+        return report
+
+    monkeypatch.setattr(outbox, "send_due", send_due_then_a_row_arrives)
+    outbox.run_sender(0)
+    assert sender_task.slots == list(range(outbox.SENDERS))  # nothing more was queued
+    late["row"].refresh_from_db()
+    assert late["row"].state == SignatureMail.State.SENT
+    assert len(fake.sent) == 1
+
+
+def test_signing_wakes_a_sender_after_commit(client, petition, sign, sender_task):
+    from django.core.cache import cache
+
+    sign(petition)
+    assert sender_task.slots == [0]
+    assert cache.get(outbox._sender_flag(0)) == 1
