@@ -64,6 +64,9 @@ MFA_ENCRYPTION_KEY = envsecret("MFA_ENCRYPTION_KEY", dev_file="mfa_key")
 MFA_ENCRYPTION_KEYS_OLD = envlist("MFA_ENCRYPTION_KEYS_OLD", "")
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Where the "quick exit" control on every page leads: a neutral site that is unremarkable in a
+# browser's history (README, Privacy and security).
+QUICK_EXIT_URL = os.environ.get("QUICK_EXIT_URL", "https://www.bbc.com/weather")
 CSRF_TRUSTED_ORIGINS = [SITE_URL]
 
 # The network this Tadamun serves; another coalition sets its own.

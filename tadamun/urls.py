@@ -13,6 +13,7 @@ admin.site.site_header = "Tadamun"
 
 urlpatterns = [
     path("language/", core_views.switch_language, name="switch_language"),
+    path("exit/", core_views.quick_exit, name="quick_exit"),
     # Unsubscribe links carry no language prefix (RFC 8058 one-click POSTs).
     path("", include("tadamun.lists.urls")),
 ]

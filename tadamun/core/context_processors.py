@@ -12,4 +12,5 @@ def network(request):
         "text_dir": "rtl" if get_language_bidi() else "ltr",
         "other_languages": [(code, name) for code, name in settings.LANGUAGES if code != language],
         "mail_catcher": settings.MAIL_CATCHER_ENABLED and settings.DEBUG,
+        "quick_exit_url": settings.QUICK_EXIT_URL,
     }

@@ -5,7 +5,7 @@ from django.urls import translate_url
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language_from_path
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from tadamun.core.models import CaughtMail
 
@@ -31,6 +31,20 @@ def same_page_in(url: str, language: str) -> str:
     if translated == url and current != language:
         translated = f"/{language}/" + url.removeprefix(f"/{current}/")
     return translated
+
+
+@require_GET
+def quick_exit(request):
+    """The "quick exit" link's target without JavaScript: a page that at once replaces itself
+    with a neutral site (a zero-second refresh replaces the history entry, where a 302 would
+    leave the page the person fled one "back" away), tells the browser to drop what it has
+    cached of this site, and says nothing about the site itself. With JavaScript the link
+    never gets here: static/js/quick-exit.js replaces the current page directly."""
+    response = render(request, "core/quick_exit.html", {"exit_url": settings.QUICK_EXIT_URL})
+    response["Clear-Site-Data"] = '"cache"'
+    response["Cache-Control"] = "no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
 
 
 @require_POST
