@@ -102,6 +102,9 @@ INSTALLED_APPS = [
     "tadamun.search",
     "tadamun.campaigns",
     "tadamun.petitions",
+    "tadamun.lockdown",
+    "tadamun.backups",
+    "tadamun.privacy",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -132,6 +135,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "tadamun.accounts.middleware.SecondFactorRequiredMiddleware",
+    "tadamun.lockdown.middleware.SiteLockdownMiddleware",
 ]
 
 ROOT_URLCONF = "tadamun.urls"

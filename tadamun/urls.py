@@ -34,6 +34,8 @@ urlpatterns += i18n_patterns(
     path("search/", include("tadamun.search.urls")),
     path("campaigns/", include("tadamun.campaigns.urls")),
     path("petitions/", include("tadamun.petitions.urls")),
+    path("privacy/", include("tadamun.privacy.urls")),
+    path("lockdown/", include("tadamun.lockdown.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=True,
 )

@@ -5,6 +5,7 @@ import datetime
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -161,6 +162,12 @@ def session_end(*, user: User, user_session: UserSession) -> None:
     if user_session.user_id != user.pk:
         raise ValidationError(_("That session is not yours."))
     _end_sessions(UserSession.objects.filter(pk=user_session.pk))
+
+
+@transaction.atomic
+def sessions_end_for_users(*, users: QuerySet[User]) -> int:
+    """Sign all of `users` out of every session (a lockdown); the caller audits it."""
+    return _end_sessions(UserSession.objects.filter(user__in=users.values("pk")))
 
 
 @transaction.atomic

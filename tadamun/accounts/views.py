@@ -1,14 +1,17 @@
+from allauth.account.decorators import reauthentication_required
 from allauth.mfa.models import Authenticator
+from django import forms
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from tadamun.accounts import selectors, services
+from tadamun.accounts import deletion, selectors, services
 from tadamun.accounts.forms import AuditFilterForm, ProfileForm, RolesForm, SecurityPolicyForm
 from tadamun.accounts.models import User, UserSession
 from tadamun.core.permissions import coordinator_required, member_required
@@ -74,6 +77,68 @@ def sign_out_everywhere(request):
     logout(request)
     messages.success(request, _("You have been signed out on every device."))
     return redirect("account_login")
+
+
+class DeleteAccountForm(forms.Form):
+    """The password — or, for an account without one (it signed in with a passkey, after
+    allauth's reauthentication), the confirmation word typed out."""
+
+    password = forms.CharField(
+        label=_("Your password"),
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    confirmation = forms.CharField(label=_("Type the word shown above"), required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.word = str(_("DELETE"))
+        if user.has_usable_password():
+            del self.fields["confirmation"]
+            self.fields["password"].required = True
+        else:
+            del self.fields["password"]
+            self.fields["confirmation"].required = True
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise ValidationError(_("That is not your password. Nothing has been deleted."))
+        return password
+
+    def clean_confirmation(self) -> str:
+        typed = self.cleaned_data["confirmation"].strip()
+        if typed.casefold() != self.word.casefold():
+            raise ValidationError(_("Type the word exactly as shown. Nothing has been deleted."))
+        return typed
+
+
+@login_required
+@reauthentication_required(allow_get=True, enabled=lambda r: not r.user.has_usable_password())
+def delete_account(request):
+    user = request.user
+    form = DeleteAccountForm(request.POST or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        report = deletion.account_delete_now(user=user)
+        # Not logout(): its receivers would audit a sign-out by a person who no longer
+        # exists. The session rows are gone already; this drops the cookie's session too.
+        request.session.flush()
+        request.user = AnonymousUser()
+        if report.completed:
+            messages.success(request, _("Your account has been deleted."))
+        else:
+            messages.warning(
+                request,
+                _(
+                    "Your account is closed and you have been signed out, but part of the "
+                    "deletion did not finish. The network's coordinators will complete it."
+                ),
+            )
+        return redirect("home")
+    context = {"form": form, "preview": deletion.deletion_preview(user=user)}
+    return render(request, "accounts/delete_account.html", context)
 
 
 @coordinator_required

@@ -56,6 +56,10 @@ class AuditEvent(models.Model):
         PETITION_UPDATE_REJECTED = "petition_update_rejected", _("Update to signers rejected")
         PETITION_EXPORT = "petition_export", _("Signatures exported")
         PETITION_ANONYMISED = "petition_anonymised", _("Signers' personal data anonymised")
+        LOCKDOWN_STARTED = "lockdown_started", _("Lockdown started")
+        LOCKDOWN_LIFTED = "lockdown_lifted", _("Lockdown lifted")
+        ACCOUNT_DELETED = "account_deleted", _("Account deleted")
+        DATA_EXPORTED = "data_exported", _("Personal data exported")
 
     created = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
     action = models.CharField(_("event"), max_length=32, choices=Action.choices, db_index=True)

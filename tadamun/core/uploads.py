@@ -157,7 +157,8 @@ def reencode_image(upload, *, max_bytes: int, max_side: int = 1600) -> CleanImag
 
 def safe_filename(name: str, *, default: str = "file") -> str:
     """A file name fit to show and to put in Content-Disposition: no directories, no control
-    or bidi characters (a name like "invoice‮fdp.exe" is refused earlier), at most 120 chars."""
+    or bidi characters (a name like "invoice<U+202E>fdp.exe" is refused earlier), at most 120
+    characters."""
     name = os.path.basename((name or "").replace("\\", "/"))
     name = unicodedata.normalize("NFC", name)
     name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C")

@@ -21,6 +21,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from tadamun.accounts.selectors import shown_people_q, viewer_is_coordinator, viewer_is_member
 from tadamun.documents.models import Document
+from tadamun.lockdown.selectors import locked_workgroup_ids
 from tadamun.translations.models import Translation
 from tadamun.workgroups import selectors as workgroup_selectors
 from tadamun.workgroups.models import Workgroup, WorkgroupMembership
@@ -50,6 +51,8 @@ def documents_visible_to(viewer) -> QuerySet[Document]:
         shown |= Q(is_hidden=True)
     else:
         shown |= Q(workgroup__isnull=False) & Exists(active_here.filter(role__in=REVIEWER_ROLES))
+        # A locked-down workgroup's library is hidden with it (tadamun.lockdown).
+        readable &= ~Q(workgroup__in=locked_workgroup_ids())
     return documents.filter(readable & shown)
 
 

@@ -31,6 +31,7 @@ from django.utils.dateparse import parse_datetime
 
 from tadamun.lists.models import Delivery, MailingList, Subscription, ThreadMute
 from tadamun.lists.transport import Reply, open_transport
+from tadamun.lockdown.selectors import state as lockdown_state
 
 logger = logging.getLogger(__name__)
 
@@ -67,7 +68,7 @@ def queue_deliveries(*, post) -> int:
     now_value = ops.adapt_datetimefield_value(now)
     # (SQLite needs the SELECT to have a WHERE clause for ON CONFLICT to parse as upsert.)
     sql = (
-        f"INSERT INTO {table} ({columns}) "  # noqa: S608 (names from the models; values are parameters)
+        f"INSERT INTO {table} ({columns}) "  # noqa: S608  # nosec B608 (names from the models; values are parameters)
         f"SELECT %s, s.id, s.email, %s, 0, %s, '', '', %s FROM {subscriptions} s "
         "WHERE s.mailing_list_id = %s AND s.status = %s AND s.mode = %s "
         "AND s.id IN ({allowed}) "
@@ -150,6 +151,9 @@ def claim_due(
     inner SELECT locks the rows it takes and skips those another worker is taking (FOR UPDATE
     SKIP LOCKED); on SQLite the statement holds the database's write lock."""
     token = uuid.uuid4().hex
+    lockdown = lockdown_state()
+    if lockdown.site:  # no list mail leaves during the site's lockdown; it waits
+        return token, []
     ops = connection.ops
     table = ops.quote_name(Delivery._meta.db_table)
     now = timezone.now()
@@ -168,12 +172,18 @@ def claim_due(
     if post_id is not None:
         where += " AND post_id = %s"
         params.append(post_id)
+    if lockdown.workgroup_ids:  # nor the mail of a locked-down workgroup
+        posts = ops.quote_name(Delivery._meta.get_field("post").related_model._meta.db_table)
+        marks = ", ".join(["%s"] * len(lockdown.workgroup_ids))
+        # The table name comes from the model; the ids are parameters.
+        where += f" AND post_id NOT IN (SELECT id FROM {posts} WHERE workgroup_id IN ({marks}))"  # noqa: S608  # nosec B608
+        params.extend(sorted(lockdown.workgroup_ids))
     params.append(int(limit))
     lock = (
         " FOR UPDATE SKIP LOCKED" if connection.features.has_select_for_update_skip_locked else ""
     )
     sql = (
-        f"UPDATE {table} SET claimed_until = %s, claim_token = %s WHERE id IN ("  # noqa: S608
+        f"UPDATE {table} SET claimed_until = %s, claim_token = %s WHERE id IN ("  # noqa: S608  # nosec B608
         f"SELECT id FROM {table} WHERE {where} ORDER BY next_attempt, id LIMIT %s{lock}) "
         "RETURNING id, post_id, subscription_id, recipient, state, attempts, created"
     )
@@ -316,7 +326,7 @@ class SentMarker:
         self.token = token
         table = connection.ops.quote_name(Delivery._meta.db_table)
         self.sql = (
-            f"UPDATE {table} SET state = %s, sent_at = %s, attempts = attempts + 1, "  # noqa: S608
+            f"UPDATE {table} SET state = %s, sent_at = %s, attempts = attempts + 1, "  # noqa: S608  # nosec B608
             "claimed_until = NULL, last_error = '' WHERE id = %s AND claim_token = %s"
         )
         self.cursor = None

@@ -40,6 +40,7 @@ from tadamun.lists.outbound import (
     workgroup_url,
 )
 from tadamun.lists.transport import open_transport
+from tadamun.lockdown.selectors import state as lockdown_state
 
 logger = logging.getLogger(__name__)
 FIRST_DIGEST_WINDOW = datetime.timedelta(days=1)
@@ -139,6 +140,9 @@ def send_digests(*, now: datetime.datetime | None = None) -> int:
     from tadamun.lists.bounces import record_bounce
 
     now = now or timezone.now()
+    lockdown = lockdown_state()
+    if lockdown.site:
+        return 0
     subscriptions = (
         Subscription.objects.allowed_to_read()
         .filter(
@@ -147,6 +151,9 @@ def send_digests(*, now: datetime.datetime | None = None) -> int:
             mailing_list__enabled=True,
         )
         .filter(Q(last_digest__isnull=True) | Q(last_digest__lte=now - DIGEST_INTERVAL))
+        # Locked-down workgroups get no digest; their subscribers' marks stay where they
+        # were, so the next digest after the lifting covers the whole time.
+        .exclude(mailing_list__workgroup__in=lockdown.workgroup_ids)
         .select_related("mailing_list__workgroup")
         .order_by("mailing_list_id", "pk")
     )

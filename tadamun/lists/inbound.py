@@ -31,6 +31,7 @@ from tadamun.accounts.models import User
 from tadamun.lists import addresses, commands, parsing, replies
 from tadamun.lists.addresses import ListAddress, Role
 from tadamun.lists.models import Delivery, InboundMessage, MailingList, Subscription
+from tadamun.lockdown.selectors import mail_stopped_for
 from tadamun.workgroups import threading as mail_threading
 from tadamun.workgroups.models import Post, Thread, Workgroup, WorkgroupMembership
 from tadamun.workgroups.services import post_create
@@ -42,6 +43,9 @@ REPLY_ACCEPTED = "250 2.0.0 Message accepted for delivery"
 REPLY_UNKNOWN = "550 5.1.1 No such list or address here"
 REPLY_TOO_BIG = "552 5.3.4 Message too big for this list"
 REPLY_TRY_LATER = "451 4.3.0 Temporary failure; please try again later"
+# During a lockdown (tadamun.lockdown) the sender's server keeps the message and tries again
+# (RFC 5321 §4.2.5): it arrives after the lifting, nothing is stored meanwhile.
+REPLY_LOCKED = "451 4.7.1 This list is closed for now; please try again later"
 
 HOLD_NONMEMBER = "Post by a non-member · رسالة من غير عضو"
 HOLD_FIRST_POST = "First post of a new member · أول رسالة لعضو جديد"
@@ -95,6 +99,8 @@ def check_recipient(recipient: str, *, size: int | None = None) -> str | None:
     address = addresses.resolve(recipient)
     if address is None:
         return REPLY_UNKNOWN
+    if mail_stopped_for(address.mailing_list.workgroup_id):
+        return REPLY_LOCKED
     if size is not None and size > address.mailing_list.max_message_bytes:
         return REPLY_TOO_BIG
     return None
@@ -109,6 +115,8 @@ def accept_inbound_message(*, raw: bytes, envelope_from: str, recipient: str) ->
     address = addresses.resolve(recipient)
     if address is None:
         return InboundResult(reply=REPLY_UNKNOWN)
+    if mail_stopped_for(address.mailing_list.workgroup_id):
+        return InboundResult(reply=REPLY_LOCKED)
     if len(raw) > address.mailing_list.max_message_bytes:
         return InboundResult(reply=REPLY_TOO_BIG)
     with transaction.atomic():

@@ -146,4 +146,4 @@ def sentence_html(kind: str, *, actor_name: str | None, data: dict | None = None
     if kind == "report_decision" or kind not in KINDS:
         return conditional_escape(sentence(kind, actor_name=actor_name, data=data))
     name = format_html("<bdi>{}</bdi>", actor_name or str(SOMEONE))
-    return mark_safe(conditional_escape(str(KINDS[kind].sentence)) % {"actor": name})
+    return mark_safe(conditional_escape(str(KINDS[kind].sentence)) % {"actor": name})  # nosec B308, B703

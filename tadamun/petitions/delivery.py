@@ -39,6 +39,7 @@ from tadamun.core.markdown import render_markdown
 from tadamun.lists import dkim
 from tadamun.lists.delivery import DEFAULT_LEASE, GIVE_UP_AFTER, backoff
 from tadamun.lists.transport import Reply, open_transport
+from tadamun.lockdown.selectors import site_locked
 from tadamun.petitions.models import (
     Petition,
     Signature,
@@ -115,6 +116,8 @@ def petition_url(petition: Petition, language: str) -> str:
 def _claim(model, *, limit: int, lease: datetime.timedelta, **filters) -> tuple[str, list]:
     """Take up to `limit` due rows of `model` for this worker: (claim token, rows)."""
     token = uuid.uuid4().hex
+    if site_locked():  # the site's lockdown stops all mail; it waits in the outbox
+        return token, []
     now = timezone.now()
     with transaction.atomic():
         ids = list(

@@ -79,7 +79,7 @@ def _options_html(choices: tuple, selected: tuple) -> str:
         "",
         '<option value="{}"{}>{}</option>',
         (
-            (value, mark_safe(" selected") if str(value) in selected else "", label)
+            (value, mark_safe(" selected") if str(value) in selected else "", label)  # nosec B308
             for value, label in choices
         ),
     )

@@ -148,7 +148,7 @@ def _legend(legend: list[tuple[int, str]], width: int, top: int) -> SafeString:
                 label,
             )
         )
-    return SafeString("".join(items))
+    return SafeString("".join(items))  # nosec B703
 
 
 def iraq_map(

@@ -36,6 +36,7 @@ from django.utils import timezone, translation
 
 from tadamun.lists.delivery import backoff
 from tadamun.lists.transport import Reply, open_transport
+from tadamun.lockdown.selectors import site_locked
 from tadamun.petitions.models import Petition, Signature, SignatureMail
 
 logger = logging.getLogger(__name__)
@@ -80,6 +81,8 @@ def claim_due(
     """Take up to `limit` due rows for this worker: (claim token, their ids)."""
     now = now or timezone.now()
     token = uuid.uuid4().hex
+    if site_locked():  # the site's lockdown stops all mail; it waits in the outbox
+        return token, []
     with transaction.atomic():
         due = due_mail(now=now).order_by("next_attempt", "id")
         if mail_ids is not None:

@@ -44,7 +44,7 @@ def tally_add(
     with connection.cursor() as cursor:
         # One statement on both databases (SQLite ≥ 3.24 and PostgreSQL know ON CONFLICT).
         cursor.execute(
-            f"INSERT INTO {table} (petition_id, partner_id, partner_key, country, governorate, "  # noqa: S608
+            f"INSERT INTO {table} (petition_id, partner_id, partner_key, country, governorate, "  # noqa: S608  # nosec B608
             "source, shard, count) VALUES (%s, %s, %s, %s, %s, %s, %s, %s) "
             "ON CONFLICT (petition_id, partner_key, country, governorate, source, shard) "
             f"DO UPDATE SET count = {table}.count + EXCLUDED.count",

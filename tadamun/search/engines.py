@@ -211,13 +211,13 @@ class SQLiteEngine(Engine):
         rank = f"bm25(search_fts, {TITLE_WEIGHT:.1f}, 1.0)"
         if where:
             inner = [
-                f"SELECT search_fts.rowid AS id, {rank} AS score FROM search_fts",  # noqa: S608
+                f"SELECT search_fts.rowid AS id, {rank} AS score FROM search_fts",  # noqa: S608  # nosec B608
                 "JOIN search_searchentry e ON e.id = search_fts.rowid",
                 f"WHERE search_fts MATCH %s{where} ORDER BY search_fts.rowid DESC LIMIT %s",
             ]
         else:
             inner = [
-                f"SELECT rowid AS id, {rank} AS score FROM search_fts",  # noqa: S608
+                f"SELECT rowid AS id, {rank} AS score FROM search_fts",  # noqa: S608  # nosec B608
                 "WHERE search_fts MATCH %s ORDER BY rowid DESC LIMIT %s",
             ]
         sql = " ".join(["SELECT id FROM (", *inner, ") ORDER BY score, id LIMIT %s"])

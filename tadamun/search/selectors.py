@@ -278,7 +278,7 @@ def snippet(text: str, query, *, length: int = SNIPPET_LENGTH) -> SafeString:
     paragraphs = [_SPACE.sub(" ", part).strip() for part in _PARAGRAPHS.split(text or "")]
     paragraphs = [part for part in paragraphs if part]
     if not paragraphs:
-        return SafeString()
+        return SafeString("")
     chosen, first = paragraphs[0], None
     if query:
         for paragraph in paragraphs:

@@ -33,10 +33,14 @@ class Post(Bilingual):
         MEMBERS = "members", _("Network members")
         WORKGROUP = "workgroup", _("One workgroup")
 
+    # None only for a tombstone: the author deleted their account while others had replied
+    # (accounts.deletion), or a statement kept for the organisation or workgroup it spoke for.
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("author"),
         on_delete=models.CASCADE,
+        null=True,
+        blank=True,
         related_name="social_posts",
     )
     as_organisation = models.ForeignKey(
@@ -205,10 +209,13 @@ class Comment(Bilingual):
     parent = models.ForeignKey(
         "self", on_delete=models.CASCADE, null=True, blank=True, related_name="replies"
     )
+    # None only for a tombstone (accounts.deletion: the author left, others had replied).
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("author"),
         on_delete=models.CASCADE,
+        null=True,
+        blank=True,
         related_name="social_comments",
     )
     body = models.TextField(_("comment"), max_length=COMMENT_BODY_MAX)

@@ -32,6 +32,7 @@ from django.utils.safestring import SafeString
 from tadamun.accounts.selectors import viewer_is_coordinator, viewer_is_member
 from tadamun.core.markdown import plain_text, render_markdown
 from tadamun.core.templatetags.bidi import pick
+from tadamun.lockdown.selectors import locked_workgroup_ids
 from tadamun.organisations.models import Organisation, OrganisationMembership
 from tadamun.organisations.selectors import (
     organisations_administered_by,
@@ -70,9 +71,10 @@ def _readable_workgroups(viewer) -> QuerySet:
     active = WorkgroupMembership.objects.filter(
         workgroup=OuterRef("pk"), user=viewer, status=ACTIVE
     )
-    return Workgroup.objects.filter(
-        Q(visibility=Workgroup.Visibility.OPEN) | Exists(active)
-    ).values("pk")
+    readable = Workgroup.objects.filter(Q(visibility=Workgroup.Visibility.OPEN) | Exists(active))
+    if not viewer_is_coordinator(viewer):  # a locked-down workgroup is hidden (lockdown)
+        readable = readable.exclude(pk__in=locked_workgroup_ids())
+    return readable.values("pk")
 
 
 def moderated_workgroups(viewer) -> QuerySet[Workgroup]:

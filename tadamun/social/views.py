@@ -557,7 +557,7 @@ class NewsAtomFeed(Feed):
             return pick(post.as_organisation, "name")
         if post.as_workgroup_id:
             return pick(post.as_workgroup, "name")
-        return post.author.display_name
+        return post.author.display_name if post.author_id else ""  # a deleted account's
 
     def item_categories(self, card):
         return [str(card.item.get_kind_display())]

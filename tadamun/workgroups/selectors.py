@@ -22,6 +22,7 @@ from django.db.models.functions import TruncMonth
 from tadamun.accounts.selectors import shown_people_q as _shown_people_q
 from tadamun.accounts.selectors import viewer_is_coordinator as _is_coordinator
 from tadamun.accounts.selectors import viewer_is_member as _is_member
+from tadamun.lockdown.selectors import locked_workgroup_ids, workgroup_locked
 from tadamun.workgroups.models import Attachment, Post, Thread, Workgroup, WorkgroupMembership
 
 User = get_user_model()
@@ -50,6 +51,8 @@ def workgroups_visible_to(viewer) -> QuerySet[Workgroup]:
         return Workgroup.objects.none()
     workgroups = Workgroup.objects.all()
     if not _is_coordinator(viewer):
+        # A locked-down workgroup is hidden from all but the coordinators (tadamun.lockdown).
+        workgroups = workgroups.exclude(pk__in=locked_workgroup_ids())
         mine = WorkgroupMembership.objects.filter(
             workgroup=OuterRef("pk"), user=viewer, status__in=[Status.ACTIVE, Status.INVITED]
         )
@@ -62,13 +65,17 @@ def can_read(viewer, workgroup: Workgroup) -> bool:
     """May `viewer` read the discussions, archive, attachments and mbox of `workgroup`?"""
     if not _is_member(viewer):
         return False
+    if workgroup_locked(workgroup.pk) and not _is_coordinator(viewer):
+        return False
     if workgroup.visibility == Workgroup.Visibility.OPEN:
         return True
     return _active_role(viewer, workgroup) is not None
 
 
 def can_post(viewer, workgroup: Workgroup) -> bool:
-    """Active members of the workgroup start threads and reply."""
+    """Active members of the workgroup start threads and reply (not during a lockdown)."""
+    if workgroup_locked(workgroup.pk):
+        return False
     return _is_member(viewer) and _active_role(viewer, workgroup) is not None
 
 
@@ -128,7 +135,10 @@ def readable_workgroups(viewer) -> QuerySet[Workgroup]:
     active = WorkgroupMembership.objects.filter(
         workgroup=OuterRef("pk"), user=viewer, status=Status.ACTIVE
     )
-    return Workgroup.objects.filter(Q(visibility=Workgroup.Visibility.OPEN) | Exists(active))
+    readable = Workgroup.objects.filter(Q(visibility=Workgroup.Visibility.OPEN) | Exists(active))
+    if _is_coordinator(viewer):
+        return readable
+    return readable.exclude(pk__in=locked_workgroup_ids())
 
 
 def discussion_posts_visible_to(viewer) -> QuerySet[Post]:

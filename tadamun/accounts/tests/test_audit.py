@@ -1,5 +1,6 @@
 import datetime
 import json
+from unittest import mock
 
 import pytest
 from allauth.account import signals as account_signals
@@ -67,25 +68,24 @@ def test_audit_log_lists_and_filters(client):
     coordinator = UserFactory(coordinator=True, display_name="Coordinator Zainab")
     layla = UserFactory(display_name="ليلى حسن")
     omar = UserFactory(display_name="Omar")
-    client.force_login(coordinator)
-    AuditEvent.objects.all().delete()  # the sign-in just now
+    client.force_login(coordinator)  # the coordinator's own sign-in is the first event
     audit(Action.ROLE_CHANGED, actor=coordinator, subject=layla)
     audit(Action.LOGIN, actor=omar, subject=omar)
-    old = audit(Action.LOGIN, actor=layla, subject=layla)
-    AuditEvent.objects.filter(pk=old.pk).update(
-        created=timezone.now() - datetime.timedelta(days=40)
-    )
+    # The log is append-only (no backdating afterwards): an event written 40 days ago.
+    forty_days_ago = timezone.now() - datetime.timedelta(days=40)
+    with mock.patch("django.utils.timezone.now", return_value=forty_days_ago):
+        audit(Action.LOGIN, actor=layla, subject=layla)
     url = reverse("accounts:audit_log")
 
     page = client.get(url).context["page"]
-    assert page.paginator.count == 3
+    assert page.paginator.count == 4
 
-    assert client.get(url, {"action": "login"}).context["page"].paginator.count == 2
+    assert client.get(url, {"action": "login"}).context["page"].paginator.count == 3
     by_name = client.get(url, {"person": "ليلى"})
     assert by_name.context["page"].paginator.count == 2
     assert "<bdi>ليلى حسن</bdi>" in by_name.content.decode()
     since = (timezone.localdate() - datetime.timedelta(days=7)).isoformat()
-    assert client.get(url, {"date_from": since}).context["page"].paginator.count == 2
+    assert client.get(url, {"date_from": since}).context["page"].paginator.count == 3
     until = (timezone.localdate() - datetime.timedelta(days=30)).isoformat()
     assert client.get(url, {"date_to": until}).context["page"].paginator.count == 1
 

@@ -80,4 +80,4 @@ def fields_of(fields: dict) -> list[tuple[str, str]]:
 @register.simple_tag
 def lang_attrs(code: str):
     direction = "rtl" if code in settings.LANGUAGES_BIDI else "ltr"
-    return mark_safe(f'lang="{escape(code)}" dir="{direction}"')
+    return mark_safe(f'lang="{escape(code)}" dir="{direction}"')  # nosec B308, B703
