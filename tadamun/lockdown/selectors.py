@@ -1,18 +1,20 @@
-"""Whether the site or a workgroup is locked down. Asked on every request and by every
-mail worker, so the answer is cached (shared cache, dropped at each change) — a lockdown
-takes effect at once in every process."""
+"""Whether the site or a workgroup is locked down. Asked on every request, for every
+workgroup a page checks, and by every mail worker: the answer (one indexed query of the
+active lockdowns) is kept in the process for LOCAL_SECONDS, so a page that asks sixty times
+asks the database once, and a lockdown takes effect in every process within a second — in
+the process that starts or lifts it, at once."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
-from django.core.cache import cache
 from django.db.models import QuerySet
 
 from tadamun.lockdown.models import Lockdown
 
-CACHE_KEY = "lockdown:state:v1"
-CACHE_SECONDS = 60
+LOCAL_SECONDS = 1.0
+_local: dict = {}
 
 
 @dataclass(frozen=True)
@@ -22,19 +24,20 @@ class State:
 
 
 def state() -> State:
-    found = cache.get(CACHE_KEY)
-    if found is None:
-        active = list(Lockdown.objects.filter(lifted_at__isnull=True).values_list("workgroup_id"))
-        found = State(
-            site=any(workgroup_id is None for (workgroup_id,) in active),
-            workgroup_ids=frozenset(wid for (wid,) in active if wid is not None),
-        )
-        cache.set(CACHE_KEY, found, CACHE_SECONDS)
+    now = time.monotonic()
+    if _local and _local["until"] > now:
+        return _local["state"]
+    active = list(Lockdown.objects.filter(lifted_at__isnull=True).values_list("workgroup_id"))
+    found = State(
+        site=any(workgroup_id is None for (workgroup_id,) in active),
+        workgroup_ids=frozenset(wid for (wid,) in active if wid is not None),
+    )
+    _local.update(until=now + LOCAL_SECONDS, state=found)
     return found
 
 
 def forget_state() -> None:
-    cache.delete(CACHE_KEY)
+    _local.clear()
 
 
 def site_locked() -> bool:

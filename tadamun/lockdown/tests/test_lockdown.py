@@ -3,7 +3,6 @@ end, which mail stops (and resumes), the audit trail."""
 
 import pytest
 from django.contrib.sessions.models import Session
-from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
@@ -232,11 +231,15 @@ def test_only_coordinators_may_call_the_services(world):
     assert not Lockdown.objects.exists()
 
 
-def test_the_state_is_shared_through_the_cache(world):
-    assert not selectors.workgroup_locked(world.workgroup.pk)  # "nothing locked", cached
-    assert cache.get(selectors.CACHE_KEY).workgroup_ids == frozenset()
-    services.lockdown_start(by=world.coordinator, workgroup=world.workgroup)
-    # Every process reads the shared key, which the change dropped: it sees the lockdown.
-    assert cache.get(selectors.CACHE_KEY) is None
+def test_the_state_is_kept_a_second_in_each_process(world, monkeypatch):
+    assert not selectors.workgroup_locked(world.workgroup.pk)  # read and kept
+    # Another process locks it down (a row appears without this process being told) …
+    Lockdown.objects.create(workgroup=world.workgroup, started_by=world.coordinator)
+    assert not selectors.workgroup_locked(world.workgroup.pk)  # … seen within a second:
+    clock = selectors.time.monotonic() + selectors.LOCAL_SECONDS + 0.01
+    monkeypatch.setattr(selectors.time, "monotonic", lambda: clock)
     assert selectors.workgroup_locked(world.workgroup.pk)
-    assert cache.get(selectors.CACHE_KEY).workgroup_ids == {world.workgroup.pk}
+    # In the process that starts or lifts a lockdown, at once.
+    lockdown = Lockdown.objects.get(workgroup=world.workgroup)
+    services.lockdown_lift(by=world.coordinator, lockdown=lockdown)
+    assert not selectors.workgroup_locked(world.workgroup.pk)
