@@ -10,6 +10,9 @@ UNPREFIXED = (
     "/favicon.ico",
     "/robots.txt",
     "/lists/unsubscribe/",
+    # Not pages in a language: the quick exit must leave at once, whoever is signed in.
+    "/exit/",
+    "/language/",
 )
 
 

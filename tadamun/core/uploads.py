@@ -30,7 +30,17 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from tadamun.core.text import has_bidi_controls
 
 MAX_PIXELS = 40_000_000
-OUTPUT_FORMATS = {"JPEG": "JPEG", "PNG": "PNG", "WEBP": "WEBP", "GIF": "PNG"}
+# What each readable format is re-encoded as: camera formats (TIFF, MPO — a JPEG with a second
+# picture —, AVIF) become a plain JPEG or WebP built from their pixels like every other image.
+OUTPUT_FORMATS = {
+    "JPEG": "JPEG",
+    "PNG": "PNG",
+    "WEBP": "WEBP",
+    "GIF": "PNG",
+    "TIFF": "JPEG",
+    "MPO": "JPEG",
+    "AVIF": "WEBP",
+}
 EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 CONTENT_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 
@@ -43,7 +53,9 @@ REFUSED_EXTENSIONS = {
     "hta", "exe", "msi", "bat", "cmd", "com", "scr", "ps1", "vbs", "vbe", "jse", "wsf", "jar",
     "sh", "php", "phtml", "asp", "aspx", "jsp", "swf", "lnk", "reg", "dll", "apk", "app",
 }  # fmt: skip
-IMAGE_EXTENSIONS = {"jpg", "jpeg", "png", "gif", "webp"}
+# Treated as pictures: re-encoded from their pixels, or refused when Pillow cannot read them
+# (HEIC/HEIF here) — never kept byte for byte with their location metadata.
+IMAGE_EXTENSIONS = {"jpg", "jpeg", "png", "gif", "webp", "tif", "tiff", "heic", "heif", "avif"}
 # What the first bytes must be for a file whose name claims one of these types.
 SIGNATURES: dict[str, tuple[bytes, ...]] = {
     "pdf": (b"%PDF-",),

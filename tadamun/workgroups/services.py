@@ -25,9 +25,13 @@ from django.utils.translation import gettext_lazy as _
 from tadamun.core.audit import audit
 from tadamun.core.models import AuditEvent
 from tadamun.core.templatetags.bidi import pick
+from tadamun.core.uploads import IMAGE_EXTENSIONS, extension_of, reencode_image, safe_filename
 from tadamun.lists.models import MailingList, Subscription, ThreadMute
 from tadamun.workgroups import selectors, threading
 from tadamun.workgroups.models import Attachment, Post, Thread, Workgroup, WorkgroupMembership
+
+# Photos attached to posts keep enough pixels to read a document photographed with a phone.
+IMAGE_MAX_SIDE = 2400
 
 
 @dataclass(frozen=True)
@@ -114,15 +118,32 @@ def post_create(
 
 
 def _attach(post: Post, incoming: IncomingAttachment) -> Attachment:
-    digest = hashlib.sha256(incoming.data).hexdigest()
+    """Store one attachment (from the web or from list mail). A photo is re-encoded from its
+    pixels, as every upload of the site is (core.uploads): a phone's picture mailed to a list
+    would otherwise keep its GPS position, camera serial and XMP. The name loses any
+    direction-changing or control character ("invoice\u202efdp.exe")."""
+    data, content_type = incoming.data, incoming.content_type[:255] or "application/octet-stream"
+    filename = safe_filename(incoming.filename, default="attachment")[:255]
+    if content_type.lower().startswith("image/") or extension_of(filename) in IMAGE_EXTENSIONS:
+        try:
+            image = reencode_image(
+                ContentFile(data), max_bytes=max(len(data), 1), max_side=IMAGE_MAX_SIDE
+            )
+        except ValidationError:
+            pass  # not a picture Pillow reads: kept as a download, never shown inline
+        else:
+            data, content_type = image.file.read(), image.content_type
+            stem = filename.rpartition(".")[0] or "image"
+            filename = safe_filename(f"{stem}.{extension_of(image.file.name)}")
+    digest = hashlib.sha256(data).hexdigest()
     attachment = Attachment(
         post=post,
-        filename=incoming.filename[:255] or "attachment",
-        content_type=incoming.content_type[:255] or "application/octet-stream",
-        size=len(incoming.data),
+        filename=filename,
+        content_type=content_type,
+        size=len(data),
         sha256=digest,
     )
-    attachment.file.save(digest, ContentFile(incoming.data), save=False)
+    attachment.file.save(digest, ContentFile(data), save=False)
     attachment.save()
     return attachment
 

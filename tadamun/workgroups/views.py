@@ -22,6 +22,7 @@ import tadamun.documents.selectors as documents_selectors
 from tadamun.core.charts import bar_chart
 from tadamun.core.permissions import member_required
 from tadamun.core.templatetags.bidi import ldate, num
+from tadamun.core.uploads import safe_filename
 from tadamun.core.view_helpers import add_service_errors, errors_text
 from tadamun.lists.models import MailingList, Subscription, ThreadMute
 from tadamun.workgroups import mbox, selectors, services
@@ -506,7 +507,8 @@ def attachment(request, slug: str, pk: int):
     response = FileResponse(
         handle,
         as_attachment=True,
-        filename=found.filename or "attachment",
+        # Names stored before they were cleaned at upload may hold bidi controls.
+        filename=safe_filename(found.filename, default="attachment"),
         content_type=content_type,
     )
     response["X-Content-Type-Options"] = "nosniff"

@@ -1,0 +1,1 @@
+"""The security suite (issue 7): tests only — no models, not an installed app."""
