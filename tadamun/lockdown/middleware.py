@@ -10,7 +10,7 @@ from django.shortcuts import render
 from django.utils.translation import get_language
 
 from tadamun.accounts.selectors import viewer_is_coordinator
-from tadamun.lockdown.selectors import site_locked
+from tadamun.lockdown.selectors import request_finished, request_started, site_locked
 
 # Signing in (allauth, its second factor and reauthentication), signing out, switching the
 # language of the closed page, the quick exit.
@@ -22,6 +22,13 @@ class SiteLockdownMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        request_started()
+        try:
+            return self._answer(request)
+        finally:
+            request_finished()
+
+    def _answer(self, request):
         if (
             site_locked()
             and not viewer_is_coordinator(request.user)

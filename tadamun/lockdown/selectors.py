@@ -1,11 +1,14 @@
 """Whether the site or a workgroup is locked down. Asked on every request, for every
-workgroup a page checks, and by every mail worker: the answer (one indexed query of the
-active lockdowns) is kept in the process for LOCAL_SECONDS, so a page that asks sixty times
-asks the database once, and a lockdown takes effect in every process within a second — in
-the process that starts or lifts it, at once."""
+workgroup a page checks, and by every mail worker. The answer is one indexed query of the
+active lockdowns, read once per request (SiteLockdownMiddleware opens and closes the request's
+memo, so a page that asks sixty times asks once, and every page costs the same one query)
+and, outside requests (mail workers), kept for LOCAL_SECONDS. A lockdown takes effect at the
+next request of every web process, within a second in the workers, and at once in the process
+that starts or lifts it."""
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass
 
@@ -15,6 +18,7 @@ from tadamun.lockdown.models import Lockdown
 
 LOCAL_SECONDS = 1.0
 _local: dict = {}
+_request = threading.local()
 
 
 @dataclass(frozen=True)
@@ -23,21 +27,38 @@ class State:
     workgroup_ids: frozenset[int]
 
 
-def state() -> State:
-    now = time.monotonic()
-    if _local and _local["until"] > now:
-        return _local["state"]
+def _read() -> State:
     active = list(Lockdown.objects.filter(lifted_at__isnull=True).values_list("workgroup_id"))
-    found = State(
+    return State(
         site=any(workgroup_id is None for (workgroup_id,) in active),
         workgroup_ids=frozenset(wid for (wid,) in active if wid is not None),
     )
+
+
+def state() -> State:
+    if getattr(_request, "active", False):
+        if _request.state is None:
+            _request.state = _read()
+        return _request.state
+    now = time.monotonic()
+    if _local and _local["until"] > now:
+        return _local["state"]
+    found = _read()
     _local.update(until=now + LOCAL_SECONDS, state=found)
     return found
 
 
+def request_started() -> None:
+    _request.active, _request.state = True, None
+
+
+def request_finished() -> None:
+    _request.active, _request.state = False, None
+
+
 def forget_state() -> None:
     _local.clear()
+    _request.state = None
 
 
 def site_locked() -> bool:
