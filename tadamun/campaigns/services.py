@@ -242,6 +242,19 @@ def _clean_input(
     return texts, relations, errors
 
 
+# The texts a campaign is proposed and edited with, in both languages.
+TEXT_FIELDS = tuple(
+    f"{name}_{language}"
+    for name in ("title", "summary", "demands", "background", "issue")
+    for language in ("ar", "en")
+)
+
+
+def _typed_texts(arguments: dict) -> dict[str, str]:
+    """The text arguments of campaign_propose/campaign_update, by field name."""
+    return {name: arguments[name] for name in TEXT_FIELDS}
+
+
 @transaction.atomic
 def campaign_propose(
     *,
@@ -266,18 +279,7 @@ def campaign_propose(
     _require(selectors.can_propose(by))
     texts, relations, errors = _clean_input(
         by=by,
-        typed={
-            "title_ar": title_ar,
-            "title_en": title_en,
-            "summary_ar": summary_ar,
-            "summary_en": summary_en,
-            "demands_ar": demands_ar,
-            "demands_en": demands_en,
-            "background_ar": background_ar,
-            "background_en": background_en,
-            "issue_ar": issue_ar,
-            "issue_en": issue_en,
-        },
+        typed=_typed_texts(locals()),
         lead_organisations=lead_organisations,
         partner_organisations=partner_organisations,
         identified_by=identified_by,
@@ -321,18 +323,7 @@ def campaign_update(
     _require(selectors.can_edit(by, campaign))
     texts, relations, errors = _clean_input(
         by=by,
-        typed={
-            "title_ar": title_ar,
-            "title_en": title_en,
-            "summary_ar": summary_ar,
-            "summary_en": summary_en,
-            "demands_ar": demands_ar,
-            "demands_en": demands_en,
-            "background_ar": background_ar,
-            "background_en": background_en,
-            "issue_ar": issue_ar,
-            "issue_en": issue_en,
-        },
+        typed=_typed_texts(locals()),
         lead_organisations=lead_organisations,
         partner_organisations=partner_organisations,
         identified_by=identified_by,
