@@ -22,6 +22,10 @@ def pytest_collection_modifyitems(config, items):
 
 
 def pytest_terminal_summary(terminalreporter):
+    from tadamun.security_suite.grid import totals
+
+    if figures := totals():
+        terminalreporter.write_sep("=", figures, bold=True)
     if not CHROMIUM:
         terminalreporter.write_sep(
             "!",
