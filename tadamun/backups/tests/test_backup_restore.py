@@ -128,6 +128,12 @@ def test_three_round_trips_restore_exactly(media, key, tmp_path):
         differing = [table for table in before[0] if before[0][table] != after[0][table]]
         assert differing == []
         assert after[1] == before[1]
+        print(
+            f"\n[backup] round {round_number} ({connection.vendor}): "
+            f"{len(before[0])} tables, {sum(map(len, before[0].values())):,} rows, "
+            f"{len(before[1])} media files ({sum(map(len, before[1].values())):,} bytes) "
+            f"restored; {len(differing)} differences"
+        )
         # Django's own view of the data agrees, and it can write again.
         assert Post.objects.filter(pk=posts[0].pk).exists()
         make_post(UserFactory(), body="Written after the restore")
