@@ -380,3 +380,9 @@ if petition_rate_limits := os.environ.get("PETITION_RATE_LIMITS"):
 # anonymised this many days after a petition closes (a petition may set its own).
 PETITION_UPDATES_PER_WEEK = envint("PETITION_UPDATES_PER_WEEK", "1")
 PETITION_ANONYMISE_AFTER_DAYS = envint("PETITION_ANONYMISE_AFTER_DAYS", "183")
+
+# Keep as little as possible (tadamun.privacy.retention, run by `manage.py periodic`): finished
+# background-task results, the raw bytes of handled inbound list mail, mail caught in development.
+TASK_RESULT_RETENTION_DAYS = envint("TASK_RESULT_RETENTION_DAYS", "7")
+INBOUND_RAW_RETENTION_DAYS = envint("INBOUND_RAW_RETENTION_DAYS", "30")
+CAUGHT_MAIL_RETENTION_DAYS = envint("CAUGHT_MAIL_RETENTION_DAYS", "30")

@@ -344,7 +344,13 @@ def _sections() -> list[tuple[Section, list[tuple[type[models.Model], Promise]]]
                 fields=[
                     _("the raw message as received: sender address, headers, text, attachments")
                 ],
-                retention=[_("Kept until deleted, also after the post made from it is discarded.")],
+                retention=[
+                    _(
+                        "The raw bytes and the envelope sender are erased %(days)s after arrival "
+                        "once the message is handled; the post made from it stays."
+                    )
+                    % {"days": _days(settings.INBOUND_RAW_RETENTION_DAYS)},
+                ],
                 who=[
                     _(
                         "The workgroup's readers see the posts made from them; the raw bytes "
@@ -492,7 +498,7 @@ def _sections() -> list[tuple[Section, list[tuple[type[models.Model], Promise]]]
                 retention=[
                     _("A session ends %(days)s after sign-in, or at sign-out.")
                     % {"days": _days(session_days)},
-                    _("Ended sessions stay in the database until `manage.py clearsessions` runs."),
+                    _("Ended sessions are removed by the hourly clean-up."),
                 ],
                 who=[_("The person, on their security page.")],
             ),
@@ -508,7 +514,8 @@ def _sections() -> list[tuple[Section, list[tuple[type[models.Model], Promise]]]
                 fields=[_("every e-mail the site would have sent: recipients, subject, text")],
                 retention=[
                     _("Only when no mail server is configured (development)."),
-                    _("Kept until deleted."),
+                    _("Removed %(days)s after it was caught.")
+                    % {"days": _days(settings.CAUGHT_MAIL_RETENTION_DAYS)},
                 ],
                 who=[_("Coordinators, at /dev/mail/.")],
             ),
@@ -520,7 +527,8 @@ def _sections() -> list[tuple[Section, list[tuple[type[models.Model], Promise]]]
                 title=_("Task results"),
                 fields=[_("background jobs: their arguments (record numbers), state, errors")],
                 retention=[
-                    _("Kept until `manage.py prune_db_task_results` runs."),
+                    _("Removed %(days)s after the job finished.")
+                    % {"days": _days(settings.TASK_RESULT_RETENTION_DAYS)},
                 ],
                 who=[_("The site's administrators.")],
             ),

@@ -6,7 +6,9 @@
 - deliveries that are due (retries after a deferral) are handed to the task worker;
 - subscription requests never confirmed are forgotten after a week;
 - petitions: confirmation mail due (retries, reminders to the unconfirmed), updates to signers
-  and mail to targets due, signers' personal data anonymised once its time has come.
+  and mail to targets due, signers' personal data anonymised once its time has come;
+- what the site no longer needs is removed (tadamun.privacy.retention: ended sessions, old task
+  results, raw bytes of handled inbound mail, old caught development mail).
 """
 
 import time
@@ -28,6 +30,7 @@ def run_once() -> dict[str, int]:
     from tadamun.petitions.anonymise import anonymise_due
     from tadamun.petitions.delivery import deliver_office_due
     from tadamun.petitions.outbox import send_due_mail
+    from tadamun.privacy.retention import purge_due
 
     digests = send_digests()
     expired = expire_held_posts()
@@ -48,6 +51,7 @@ def run_once() -> dict[str, int]:
         "petition_mail": send_due_mail().get("sent", 0),
         "petition_office_mail": deliver_office_due().sent,
         "signatures_anonymised": anonymise_due(),
+        **{f"purged_{name}": count for name, count in purge_due().items()},
     }
 
 
