@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
 
-.PHONY: run test setup lint format fonts clean-db messages security
+.PHONY: run test setup lint format fonts clean-db messages security fuzz scan
 
 run: setup
 	$(MANAGE) seed_demo --if-empty
@@ -34,6 +34,36 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 security: setup
 	$(VENV)/bin/bandit -q -r tadamun -x '*/tests/*,*/migrations/*' --severity-level medium
 	$(PY) -m pytest -q -s tadamun/security_suite $(PYTEST_ARGS)
+
+# Fuzzing (issue 7), not in CI: atheris (libFuzzer, coverage-guided) on the inbound mail parser
+# and the Markdown renderer, FUZZ_SECONDS each (default 10 minutes). The seed corpus is
+# fuzz/corpus/<target>/, what the fuzzer learns goes to var/fuzz/<target>/, and a crashing input
+# is written to fuzz/crashes/ (commit it: test_fuzz_regressions.py replays it in `make test`).
+# Uses .venv when atheris installs there, else a separate .venv-fuzz.
+FUZZ_SECONDS ?= 600
+FUZZ_TARGETS ?= inbound_mail markdown
+fuzz: $(VENV)/.installed
+	@mkdir -p var fuzz/crashes
+	@if $(PY) -m pip install -q --disable-pip-version-check -r requirements-fuzz.txt; then \
+	  echo "$(PY)" > var/fuzz-python; \
+	else \
+	  test -x .venv-fuzz/bin/python || $$(scripts/find-python) -m venv .venv-fuzz; \
+	  .venv-fuzz/bin/python -m pip install -q --disable-pip-version-check -r requirements-fuzz.txt; \
+	  echo .venv-fuzz/bin/python > var/fuzz-python; \
+	fi
+	@for target in $(FUZZ_TARGETS); do \
+	  mkdir -p var/fuzz/$$target; \
+	  echo "== fuzz $$target: $(FUZZ_SECONDS) s"; \
+	  $$(cat var/fuzz-python) fuzz/fuzz_$$target.py var/fuzz/$$target fuzz/corpus/$$target \
+	    -max_total_time=$(FUZZ_SECONDS) -timeout=30 -rss_limit_mb=4096 -max_len=16384 \
+	    -print_final_stats=1 -artifact_prefix=fuzz/crashes/$$target- || exit 1; \
+	done
+
+# Black-box scanners (issue 7): wapiti and sqlmap (Debian packages) against the site served on
+# loopback from a throw-away database with the demo data; fails on any finding of medium
+# severity or worse (scripts/scan).
+scan: $(VENV)/.installed
+	scripts/scan
 
 lint:
 	$(VENV)/bin/ruff check .
