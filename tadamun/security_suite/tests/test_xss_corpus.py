@@ -9,6 +9,7 @@ Names are refused on purpose when they hold markup brackets, bidi controls or in
 characters: for those fields the form's refusal is asserted and counted as "refused".
 """
 
+import datetime
 import math
 import time
 from collections import defaultdict
@@ -22,7 +23,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from tadamun.accounts import services as accounts
 from tadamun.accounts.forms import ProfileForm
@@ -41,6 +42,7 @@ from tadamun.petitions.forms import check_person_text
 from tadamun.petitions.tests.factories import PetitionFactory, SignatureFactory
 from tadamun.security_suite.tests import xss_corpus
 from tadamun.social import services as social
+from tadamun.social.models import Post as SocialPost
 from tadamun.workgroups import services as workgroups
 from tadamun.workgroups.forms import ThreadForm
 from tadamun.workgroups.tests.factories import MembershipFactory, WorkgroupFactory
@@ -140,15 +142,19 @@ def build(settings, tmp_path) -> World:
     coordinator = UserFactory(coordinator=True, display_name="Coordinator of the corpus")
     routes: list[tuple[str, dict, int]] = []  # (url name, kwargs, number of list pages)
 
-    # Social posts (Markdown) and comments: BODY_VECTORS vectors each.
+    # Social posts (Markdown) and comments: BODY_VECTORS vectors each. Every other post is
+    # public, so the public news page shows vectors too; the reader follows the author, so the
+    # feed does.
+    audiences = iter(["public", "members"] * len(VECTORS))
     with translation.override("en"):
         posts = write_packed(
             ledger,
             "post body",
             by_body(),
             MARKDOWN,
-            lambda body: social.post_create(author=author, body=body, audience="members"),
+            lambda body: social.post_create(author=author, body=body, audience=next(audiences)),
         )
+    social.follow(follower=reader, person=author)
     # every post gets a comment carrying the same vectors as its body
     for post, chunk in zip(posts, by_body(), strict=False):
         write_packed(
@@ -208,14 +214,6 @@ def build(settings, tmp_path) -> World:
     routes += [("organisations:person", {"pk": p.pk}, 0) for p in name_people[:3]]
     people_count = 4 + len(name_people) + len(bio_people)
     routes.append(("organisations:people", {}, math.ceil(people_count / PER_PAGE)))
-
-    # Notification sentences: each accepted name comments on the reader's post.
-    reader_post = social.post_create(author=reader, body="What do you think?", audience="members")
-    for person in name_people:
-        social.comment_create(post=reader_post, author=person, body="A comment.")
-    assert Notification.objects.filter(recipient=reader).exists()
-    routes.append(("social:post", {"pk": reader_post.pk}, 0))
-    routes.append(("notifications:list", {}, math.ceil(len(name_people) / 30)))
 
     # Organisations: names through the service's own check, descriptions 5,000 characters.
     def describe(body: str):
@@ -465,6 +463,20 @@ def build(settings, tmp_path) -> World:
             found = served_html_problems(response.content.decode())
             assert not found, (language, query, found)
 
+    # Notification sentences, last, so they are the newest: each accepted name comments on a
+    # post of the reader's (one post each: comments on the same post soon after one another
+    # update a single notification).
+    for person in name_people:
+        reader_post = social.post_create(
+            author=reader, body="What do you think?", audience="members"
+        )
+        social.comment_create(post=reader_post, author=person, body="A comment.")
+        # Dated a year back, so the reader's feed opens on the corpus's posts, not on these.
+        year_ago = timezone.now() - datetime.timedelta(days=365)
+        SocialPost.objects.filter(pk=reader_post.pk).update(created=year_ago, published_at=year_ago)
+    assert Notification.objects.filter(recipient=reader).exists()
+    routes.append(("social:post", {"pk": reader_post.pk}, 0))
+    routes.append(("notifications:list", {}, math.ceil(len(name_people) / 30)))
     pages = []
     for name, kwargs, count in routes:
         pages += [(name, kwargs, number) for number in range(1, max(count, 1) + 1)]
@@ -575,7 +587,8 @@ def inspect(page) -> tuple[str, bool, list[str], bool]:
     return page.evaluate(
         f"() => [document.title, document.body.innerText.includes("
         f"'{xss_corpus.TEMPLATE_EVALUATED}'), ({DOM_CHECK})(),"
-        f" /onerror=|javascript:|&lt;|script>/.test(document.body.textContent)]"
+        f" /onerror=|javascript:|&lt;|&#|script>|alert\\('X|CUTED-|'\\/x'|'PWN'|TPL/"
+        f".test(document.body.textContent)]"
     )
 
 
@@ -652,7 +665,7 @@ def test_no_vector_of_the_corpus_runs(page, settings, tmp_path):
     print(f"pages showing no vector as text: {silent}")
     assert not problems, "\n".join(problems[:60])
     # The pages really show the vectors (as text): the check is not run on empty pages.
-    assert len(silent) <= loaded // 10, silent
+    assert silent == [], silent
     assert executed == []
     # Every vector reached every field, shown or refused (names refuse markup on purpose).
     for name in fields:
