@@ -56,7 +56,7 @@ fuzz: $(VENV)/.installed
 	  echo "== fuzz $$target: $(FUZZ_SECONDS) s"; \
 	  $$(cat var/fuzz-python) fuzz/fuzz_$$target.py var/fuzz/$$target fuzz/corpus/$$target \
 	    -max_total_time=$(FUZZ_SECONDS) -timeout=30 -rss_limit_mb=4096 -max_len=16384 \
-	    -print_final_stats=1 -artifact_prefix=fuzz/crashes/$$target- || exit 1; \
+	    -dict=fuzz/$$target.dict -print_final_stats=1 -artifact_prefix=fuzz/crashes/$$target- || exit 1; \
 	done
 
 # Black-box scanners (issue 7): wapiti and sqlmap (Debian packages) against the site served on

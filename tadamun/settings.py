@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "tadamun.lockdown",
     "tadamun.backups",
     "tadamun.privacy",
+    "tadamun.api",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 
+from tadamun.api.api import api as api_v1
 from tadamun.core import views as core_views
 
 # Django's admin has no login page of its own: it is reached only after signing in through
@@ -16,6 +17,7 @@ urlpatterns = [
     path("exit/", core_views.quick_exit, name="quick_exit"),
     # Unsubscribe links carry no language prefix (RFC 8058 one-click POSTs).
     path("", include("tadamun.lists.urls")),
+    path("api/v1/", api_v1.urls),  # JSON, no language prefix (core.middleware.UNPREFIXED)
 ]
 
 urlpatterns += i18n_patterns(
@@ -36,6 +38,7 @@ urlpatterns += i18n_patterns(
     path("petitions/", include("tadamun.petitions.urls")),
     path("privacy/", include("tadamun.privacy.urls")),
     path("lockdown/", include("tadamun.lockdown.urls")),
+    path("api/", include("tadamun.api.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=True,
 )

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from tadamun.accounts import selectors
 from tadamun.accounts.models import SecurityPolicy, User, UserSession
 from tadamun.accounts.useragent import summarise_user_agent
+from tadamun.api.services import tokens_revoke_all
 from tadamun.core.audit import audit
 from tadamun.core.models import AuditEvent
 
@@ -172,7 +173,9 @@ def sessions_end_for_users(*, users: QuerySet[User]) -> int:
 
 @transaction.atomic
 def sessions_end_all(*, user: User) -> int:
-    """Sign the person out of every session, this one included."""
+    """Sign the person out of every session, this one included — and revoke their API tokens,
+    which are sessions of their programs."""
     ended = _end_sessions(UserSession.objects.filter(user=user))
+    tokens_revoke_all(user=user)
     audit(AuditEvent.Action.LOGOUT_EVERYWHERE, actor=user, subject=user, sessions=ended)
     return ended

@@ -24,7 +24,7 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass, fields
 
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -234,10 +234,21 @@ def deliver_due(
     by_post: dict[int, list[Delivery]] = defaultdict(list)
     for row in rows:
         by_post[row.post_id].append(row)
+    # Stop sending once half the lease is gone: past its end another worker may take the rows
+    # not marked yet and send them too (measured by tadamun/security_suite/durability.py: a
+    # batch slowed by a stalled database or relay outlived its lease and 25 recipients got
+    # two copies). What is left is released for the next claim.
+    deadline = rows[0].claimed_until - lease / 2
     transport = open_transport()
     try:
         for post_rows in by_post.values():
-            _send_post_rows(post_rows, token=token, transport=transport, report=report)
+            if timezone.now() >= deadline:
+                break
+            _send_post_rows(
+                post_rows, token=token, transport=transport, report=report, deadline=deadline
+            )
+        if timezone.now() >= deadline:
+            _release_unsent(token)
     except Exception as error:
         # A bug must not hold the rows for the whole lease, nor resend them in a hot loop.
         _release_unfinished(token, error)
@@ -247,7 +258,14 @@ def deliver_due(
     return report
 
 
-def _send_post_rows(rows: list[Delivery], *, token: str, transport, report: DeliveryReport):
+def _send_post_rows(
+    rows: list[Delivery],
+    *,
+    token: str,
+    transport,
+    report: DeliveryReport,
+    deadline: datetime.datetime,
+):
     from tadamun.lists.outbound import PostMessageBuilder
     from tadamun.workgroups.models import Post
 
@@ -289,6 +307,8 @@ def _send_post_rows(rows: list[Delivery], *, token: str, transport, report: Deli
         # the copy whose SMTP transaction was in progress.
         with SentMarker(token) as marker:
             for row in current:
+                if timezone.now() >= deadline:
+                    return
                 mail = builder.build(
                     subscription=subscriptions[row.subscription_id],
                     delivery_id=row.pk,
@@ -307,6 +327,8 @@ def _send_post_rows(rows: list[Delivery], *, token: str, transport, report: Deli
         mail = builder.build(sign=True)
         size = max(1, mailing_list.recipients_per_transaction)
         for start in range(0, len(current), size):
+            if timezone.now() >= deadline:
+                return
             chunk = current[start : start + size]
             replies = transport.send(
                 mail.envelope_from,
@@ -353,7 +375,31 @@ class SentMarker:
 
     def mark(self, pk: int) -> None:
         now = connection.ops.adapt_datetimefield_value(timezone.now())
-        self.cursor.execute(self.sql, (Delivery.State.SENT, now, pk, self.token))
+        params = (Delivery.State.SENT, now, pk, self.token)
+        try:
+            self.cursor.execute(self.sql, params)
+        except (OperationalError, InterfaceError):
+            if not _reconnect():
+                raise
+            self.__enter__()  # a cursor on the new connection
+            self.cursor.execute(self.sql, params)
+
+
+def _reconnect() -> bool:
+    """After a database error outside any transaction: if the connection itself is gone (the
+    server restarted, the backend was terminated, the network dropped), open a new one and
+    say so, for the caller to write again what it was writing.
+
+    The relay's answer must not be lost with the connection: a copy the relay accepted whose
+    row stays unmarked comes back when the lease runs out and is sent a second time (measured
+    by tadamun/security_suite/durability.py: every terminated connection in the middle of a
+    fan-out gave one duplicate). The writes retried are idempotent (guarded by the claim
+    token)."""
+    if connection.in_atomic_block or connection.is_usable():
+        return False
+    connection.close()
+    connection.ensure_connection()
+    return True
 
 
 def record_replies(
@@ -366,8 +412,6 @@ def record_replies(
 ) -> None:
     """Write one SMTP transaction's answers to its rows, in one database transaction:
     2xx sent, 4xx deferred with back-off (failed after GIVE_UP_AFTER), 5xx bounced."""
-    from tadamun.lists.bounces import record_bounce
-
     now = timezone.now()
     sent, bounced, deferred = [], [], []
     for row in rows:
@@ -378,6 +422,24 @@ def record_replies(
             bounced.append((row, reply))
         else:
             deferred.append((row, reply))
+    try:
+        _write_replies(token, sent, bounced, deferred, now, mailing_list=mailing_list)
+    except (OperationalError, InterfaceError):
+        if not _reconnect():
+            raise
+        _write_replies(token, sent, bounced, deferred, now, mailing_list=mailing_list)
+    report.sent += len(sent)
+    report.bounced += len(bounced)
+    for row, _reply in deferred:
+        if now - row.created >= GIVE_UP_AFTER:
+            report.failed += 1
+        else:
+            report.deferred += 1
+
+
+def _write_replies(token, sent, bounced, deferred, now, *, mailing_list) -> None:
+    from tadamun.lists.bounces import record_bounce
+
     with transaction.atomic():
         if sent:
             Delivery.objects.filter(pk__in=[row.pk for row in sent], claim_token=token).update(
@@ -387,7 +449,6 @@ def record_replies(
                 claimed_until=None,
                 last_error="",
             )
-            report.sent += len(sent)
         for row, reply in bounced:
             Delivery.objects.filter(pk=row.pk, claim_token=token).update(
                 state=Delivery.State.BOUNCED,
@@ -402,7 +463,6 @@ def record_replies(
                 detail=f"{reply.code} {reply.text}",
                 delivery_id=row.pk,
             )
-            report.bounced += 1
         for row, reply in deferred:
             attempts = row.attempts + 1
             gave_up = now - row.created >= GIVE_UP_AFTER
@@ -413,10 +473,6 @@ def record_replies(
                 claimed_until=None,
                 last_error=f"{reply.code} {reply.text}"[:2000],
             )
-            if gave_up:
-                report.failed += 1
-            else:
-                report.deferred += 1
 
 
 def _finish(token: str, rows: list[Delivery], state: str, reason: str, report) -> None:
@@ -424,6 +480,14 @@ def _finish(token: str, rows: list[Delivery], state: str, reason: str, report) -
         state=state, claimed_until=None, last_error=reason
     )
     report.failed += len(rows)
+
+
+def _release_unsent(token: str) -> None:
+    """Give back the rows of a claim that were not sent (their lease ran short): due again at
+    once, for the next claim, without counting an attempt."""
+    Delivery.objects.filter(
+        claim_token=token, claimed_until__isnull=False, state__in=DUE_STATES
+    ).update(claimed_until=None)
 
 
 def _release_unfinished(token: str, error: Exception) -> None:

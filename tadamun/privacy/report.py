@@ -24,6 +24,7 @@ from django.utils.translation import ngettext
 from django_tasks_db.models import DBTaskResult
 
 from tadamun.accounts.models import SecurityPolicy, User, UserSession
+from tadamun.api.models import ApiToken
 from tadamun.campaigns.models import (
     Campaign,
     CampaignEvent,
@@ -494,6 +495,10 @@ def _sections() -> list[tuple[Section, list[tuple[type[models.Model], Promise]]]
                         'session data; for each signed-in browser a summary ("Firefox on '
                         'Android"), when signed in and last seen — never an IP address'
                     ),
+                    _(
+                        "API tokens: a name, a fingerprint of the secret (never the secret), "
+                        "when made, the day last used, when revoked — never an IP address"
+                    ),
                 ],
                 retention=[
                     _("A session ends %(days)s after sign-in, or at sign-out.")
@@ -505,6 +510,7 @@ def _sections() -> list[tuple[Section, list[tuple[type[models.Model], Promise]]]
             [
                 (Session, _("sessions")),
                 (UserSession, _("signed-in browsers")),
+                (ApiToken, _("API tokens")),
             ],
         ),
         (

@@ -95,7 +95,9 @@ def postable_workgroups(viewer) -> QuerySet[Workgroup]:
     """workgroups.selectors.can_post as a queryset: where `viewer` is an active member."""
     if not viewer_is_member(viewer):
         return Workgroup.objects.none()
-    return Workgroup.objects.filter(memberships__user=viewer, memberships__status=ACTIVE)
+    # Nobody posts in a locked-down workgroup (tadamun.lockdown).
+    mine = Workgroup.objects.filter(memberships__user=viewer, memberships__status=ACTIVE)
+    return mine.exclude(pk__in=locked_workgroup_ids())
 
 
 # ----------------------------------------------------------------------------------- posts
@@ -330,6 +332,8 @@ def can_take_part(user, post: Post) -> bool:
         return False
     if post.audience == Audience.WORKGROUP:
         workgroup = post.audience_workgroup
+        if workgroup.pk in locked_workgroup_ids():  # nobody takes part during a lockdown
+            return False
         return can_post(user, workgroup) or can_moderate(user, workgroup)
     return True
 
@@ -348,7 +352,10 @@ def speaking_options(user) -> tuple[list[Organisation], list[Workgroup]]:
     if not viewer_is_member(user):
         return [], []
     organisations = list(organisations_administered_by(user).order_by("name_en", "pk"))
-    workgroups = list(moderated_workgroups(user).order_by("slug"))
+    # Nobody speaks for a locked-down workgroup (tadamun.lockdown).
+    workgroups = list(
+        moderated_workgroups(user).exclude(pk__in=locked_workgroup_ids()).order_by("slug")
+    )
     return organisations, workgroups
 
 
@@ -360,7 +367,9 @@ def audience_workgroup_options(user) -> list[Workgroup]:
         Workgroup.objects.filter(
             Q(pk__in=postable_workgroups(user).values("pk"))
             | Q(pk__in=moderated_workgroups(user).values("pk"))
-        ).order_by("slug")
+        )
+        .exclude(pk__in=locked_workgroup_ids())  # nobody posts in a locked-down workgroup
+        .order_by("slug")
     )
 
 
@@ -640,6 +649,7 @@ def post_cards(viewer, posts: Sequence[Post], language: str) -> list[Card]:
                     Q(pk__in=postable_workgroups(viewer).values("pk"))
                     | Q(pk__in=moderated_workgroups(viewer).values("pk"))
                 )
+                .exclude(pk__in=locked_workgroup_ids())
                 .values_list("pk", flat=True)
             )
         spoken = {post.as_organisation_id for post in posts if post.as_organisation_id}

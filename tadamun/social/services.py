@@ -22,6 +22,7 @@ from tadamun.accounts.selectors import viewer_is_member
 from tadamun.core.markdown import extract_mentions
 from tadamun.core.text import clean_text
 from tadamun.core.uploads import CheckedFile, CleanImage
+from tadamun.lockdown.selectors import workgroup_locked
 from tadamun.organisations.models import Organisation
 from tadamun.organisations.selectors import (
     can_administer,
@@ -160,7 +161,7 @@ def _check_speaker(author, as_organisation: Organisation | None, as_workgroup) -
     if as_organisation is not None:
         _require(can_administer(author, as_organisation))
     if as_workgroup is not None:
-        _require(can_moderate(author, as_workgroup))
+        _require(can_moderate(author, as_workgroup) and not workgroup_locked(as_workgroup.pk))
 
 
 def _check_audience(author, audience: str, workgroup: Workgroup | None) -> None:
@@ -169,7 +170,10 @@ def _check_audience(author, audience: str, workgroup: Workgroup | None) -> None:
     if audience == Audience.WORKGROUP:
         if workgroup is None:
             raise ValidationError({"audience": _("Choose the workgroup.")})
-        if not (can_post(author, workgroup) or can_moderate(author, workgroup)):
+        # Nobody posts in a locked-down workgroup, coordinators included (tadamun.lockdown).
+        if workgroup_locked(workgroup.pk) or not (
+            can_post(author, workgroup) or can_moderate(author, workgroup)
+        ):
             raise ValidationError(
                 {"audience": _("You may only address a workgroup you are a member of.")}
             )

@@ -164,8 +164,10 @@ def recent_threads_of_my_workgroups(viewer, *, limit: int = 8) -> QuerySet[Threa
     `viewer` is an active member of (so they may read them, closed ones included)."""
     if not _is_member(viewer):
         return Thread.objects.none()
-    mine = WorkgroupMembership.objects.filter(user=viewer, status=Status.ACTIVE).values(
-        "workgroup_id"
+    mine = (
+        WorkgroupMembership.objects.filter(user=viewer, status=Status.ACTIVE)
+        .exclude(workgroup_id__in=locked_workgroup_ids())  # hidden during a lockdown
+        .values("workgroup_id")
     )
     published = Post.objects.filter(thread=OuterRef("pk"), status=Post.Status.PUBLISHED)
     return (
