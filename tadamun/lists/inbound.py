@@ -139,7 +139,9 @@ def accept_inbound_message(*, raw: bytes, envelope_from: str, recipient: str) ->
 def store_inbound_message(
     *, raw: bytes, envelope_from: str, recipient: str, mailing_list: MailingList, kind: str
 ) -> InboundMessage:
-    """The raw bytes, first: whatever happens next, they are kept."""
+    """The raw bytes, first: whatever happens next, they are kept (without the IP addresses
+    of the header's trace: parsing.scrub_addresses)."""
+    raw = parsing.scrub_addresses(raw)
     return InboundMessage.objects.create(
         envelope_from=envelope_from,
         recipient=recipient,
@@ -551,7 +553,9 @@ def import_archived_message(
 ) -> ImportResult:
     """One message of an existing list's archive (Mailman 2 pipermail, Google Groups) into
     the workgroup: published as of its own date, threaded, never delivered. Idempotent by
-    Message-ID (or, without one, by the message's bytes)."""
+    Message-ID (or, without one, by the message's bytes, taken without the trace's IP
+    addresses, as they are stored)."""
+    raw = parsing.scrub_addresses(raw)
     mailing_list = MailingList.objects.filter(workgroup=workgroup).first() or MailingList(
         workgroup=workgroup
     )

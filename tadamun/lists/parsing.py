@@ -544,3 +544,45 @@ def delivery_status(raw: bytes) -> tuple[bool | None, str]:
     if actions:
         return False, detail or actions[0]
     return None, ""
+
+
+# ------------------------------------------------------------------ trace headers (no IPs)
+
+# Trace fields, written by mail servers on the way, where a client's address shows up.
+_TRACE_FIELDS = frozenset(
+    {b"received", b"received-spf", b"authentication-results", b"arc-authentication-results"}
+)
+# Fields that exist only to name the client's address: dropped whole.
+_DROP_FIELDS = frozenset(
+    {b"x-originating-ip", b"x-sender-ip", b"x-forwarded-for", b"x-real-ip", b"x-client-ip"}
+)
+_IPV4 = re.compile(rb"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d.])")
+# An IPv6 literal: "::" somewhere, or at least five colons (a time of day has two).
+_IPV6 = re.compile(
+    rb"(?i)(?<![\w:.])(?:ipv6:)?(?=[0-9a-f:.]*::|(?:[0-9a-f]{0,4}:){5})"
+    rb"[0-9a-f]{0,4}(?::[0-9a-f]{0,4}){2,7}(?::(?:\d{1,3}\.){3}\d{1,3})?(?![\w:.])"
+)
+_HEADER_END = re.compile(rb"\r?\n\r?\n")
+_FIELD_START = re.compile(rb"(?m)^(?=[^ \t\r\n])")
+REMOVED_ADDRESS = b"address-removed"
+
+
+def scrub_addresses(raw: bytes) -> bytes:
+    """The message with every IP address removed from the header's trace (Received, SPF and
+    authentication results, and the X- fields servers add, such as X-Originating-IP, which
+    are dropped): a member's provider may have written the member's own address there, and
+    the site keeps none (README, Privacy). What people wrote — subject, names, body — and the
+    threading fields stay byte for byte."""
+    end = _HEADER_END.search(raw)
+    head, body = (raw[: end.start()], raw[end.start() :]) if end else (raw, b"")
+    fields = []
+    for part in _FIELD_START.split(head):
+        if not part:
+            continue
+        name = part.split(b":", 1)[0].strip().lower()
+        if name in _DROP_FIELDS:
+            continue
+        if name in _TRACE_FIELDS or name.startswith(b"x-"):
+            part = _IPV4.sub(REMOVED_ADDRESS, _IPV6.sub(REMOVED_ADDRESS, part))
+        fields.append(part)
+    return b"".join(fields) + body
