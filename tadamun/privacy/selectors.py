@@ -21,6 +21,7 @@ from django.db.models.fields.files import FieldFile
 
 from tadamun.accounts.models import User
 from tadamun.accounts.selectors import sessions_of
+from tadamun.api.models import ApiToken
 from tadamun.core.models import AuditEvent
 from tadamun.documents.models import Document, DocumentVersion
 from tadamun.lists.models import Subscription, ThreadMute
@@ -513,6 +514,19 @@ def _sessions(user: User) -> list[dict[str, Any]]:
     ]
 
 
+def _api_tokens(user: User) -> list[dict[str, Any]]:
+    # Never the secret (it is not kept) nor its fingerprint: what the tokens page shows.
+    return [
+        {
+            "name": token.name,
+            "made": _when(token.created),
+            "last_used": _when(token.last_used),
+            "revoked": _when(token.revoked),
+        }
+        for token in ApiToken.objects.filter(user=user).order_by("pk")
+    ]
+
+
 def _reports(user: User) -> list[dict[str, Any]]:
     # The reporter's own words; the excerpt is someone else's content.
     return [
@@ -564,6 +578,7 @@ def personal_data_of(user: User) -> tuple[dict[str, Any], list[ExportFile]]:
         "petition_signatures": _signatures(user),
         "audit_events": _audit(user),
         "sessions": _sessions(user),
+        "api_tokens": _api_tokens(user),
         "reports_made": _reports(user),
         "translations": _translations(user),
     }
