@@ -319,8 +319,11 @@ def _send_post_rows(
                 )
                 reply = replies.get(row.recipient)
                 if reply is not None and reply.ok:
-                    marker.mark(row.pk)
                     report.sent += 1
+                    if not marker.mark(row.pk):
+                        # The lease ran out and another worker took the row: it has taken
+                        # the rest of the batch too; stop sending them.
+                        return
                 else:
                     record_replies(token, [row], replies, mailing_list=mailing_list, report=report)
     else:
@@ -373,7 +376,8 @@ class SentMarker:
         finally:
             self.cursor.close()
 
-    def mark(self, pk: int) -> None:
+    def mark(self, pk: int) -> bool:
+        """Whether the row was still this worker's to mark."""
         now = connection.ops.adapt_datetimefield_value(timezone.now())
         params = (Delivery.State.SENT, now, pk, self.token)
         try:
@@ -383,6 +387,7 @@ class SentMarker:
                 raise
             self.__enter__()  # a cursor on the new connection
             self.cursor.execute(self.sql, params)
+        return self.cursor.rowcount != 0
 
 
 def _reconnect() -> bool:
