@@ -6,6 +6,8 @@ import pytest
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
 
 from tadamun.accounts.tests.factories import UserFactory
 from tadamun.api import selectors, services
@@ -61,7 +63,12 @@ def test_revoke(client_of, member):
     token.refresh_from_db()
     assert token.revoked is not None
     assert Client().get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {secret}").status_code == 401
-    assert "revoked" in client_of.get(reverse("api:tokens")).content.decode()
+    page = client_of.get(reverse("api:tokens")).content.decode()
+    said = set()
+    for language in ("ar", "en"):
+        with translation.override(language):
+            said.add(gettext("The token has been revoked."))
+    assert any(message in page for message in said), said
 
 
 def test_nobody_revokes_or_lists_another_persons_token(client_of):
