@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from tadamun.accounts.selectors import viewer_is_member
 from tadamun.api.models import ApiToken
 from tadamun.api.selectors import TOKEN_PREFIX, active_tokens_of, token_hash
+from tadamun.core.audit import audit
+from tadamun.core.models import AuditEvent
 
 # Enough for every device and script a person runs; a bound on what one account can mint.
 MAX_ACTIVE_TOKENS = 10
@@ -31,11 +33,20 @@ def token_create(*, user, name: str) -> tuple[ApiToken, str]:
         )
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(user=user, name=name.strip(), token_hash=token_hash(secret))
+    audit(AuditEvent.Action.API_TOKEN_CREATED, actor=user, subject=user, token=token.pk)
     return token, secret
 
 
+@transaction.atomic
 def token_revoke(*, token: ApiToken) -> None:
-    ApiToken.objects.filter(pk=token.pk, revoked__isnull=True).update(revoked=timezone.now())
+    """Revoke one token (audited; revoking a revoked token changes nothing)."""
+    if ApiToken.objects.filter(pk=token.pk, revoked__isnull=True).update(revoked=timezone.now()):
+        audit(
+            AuditEvent.Action.API_TOKEN_REVOKED,
+            actor=token.user,
+            subject=token.user,
+            token=token.pk,
+        )
 
 
 def tokens_revoke_all(*, user) -> int:

@@ -60,6 +60,8 @@ class AuditEvent(models.Model):
         LOCKDOWN_LIFTED = "lockdown_lifted", _("Lockdown lifted")
         ACCOUNT_DELETED = "account_deleted", _("Account deleted")
         DATA_EXPORTED = "data_exported", _("Personal data exported")
+        API_TOKEN_CREATED = "api_token_created", _("API token made")
+        API_TOKEN_REVOKED = "api_token_revoked", _("API token revoked")
 
     created = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
     action = models.CharField(_("event"), max_length=32, choices=Action.choices, db_index=True)

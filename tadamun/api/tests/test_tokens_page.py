@@ -153,3 +153,17 @@ def test_the_personal_data_export_lists_the_tokens_without_secret_or_hash(member
     text = repr(data)
     assert secret not in text
     assert token.token_hash not in text
+
+
+def test_making_and_revoking_are_audited_once(member):
+    from tadamun.core.models import AuditEvent
+
+    token, secret = services.token_create(user=member, name="laptop")
+    services.token_revoke(token=token)
+    services.token_revoke(token=token)  # again: nothing more happens
+    events = list(
+        AuditEvent.objects.filter(subject=member, action__startswith="api_token").order_by("pk")
+    )
+    assert [event.action for event in events] == ["api_token_created", "api_token_revoked"]
+    assert all(event.detail == {"token": token.pk} for event in events)
+    assert all(secret not in str(event.detail) for event in events)
