@@ -10,7 +10,7 @@ looks for.
 Roles (ROLES): anonymous, applicant (their own application pending; the application under
 test is somebody else's), member (plain member of `org`), org_admin (administers `org`, which
 leads the campaigns and the petition), other_org_admin (administers `other_org` only),
-wg_moderator (moderates workgroup `wg`), translator, coordinator, other_wg_member (member of
+moderator (moderates workgroup `wg`), translator, coordinator, other_member (member of
 workgroup `wg2` only), partner_admin (administers the petition's partner organisation).
 """
 
@@ -51,10 +51,10 @@ ROLES = (
     "member",
     "org_admin",
     "other_org_admin",
-    "wg_moderator",
+    "moderator",
     "translator",
     "coordinator",
-    "other_wg_member",
+    "other_member",
     "partner_admin",
 )
 SIGNED_IN = frozenset(ROLES) - {"anonymous"}
@@ -119,9 +119,9 @@ class World:
         self.org_admin = UserFactory()
         self.other_org_admin = UserFactory()
         self.partner_admin = UserFactory()
-        self.wg_moderator = UserFactory()
+        self.moderator = UserFactory()
         self.translator = UserFactory(translator=True)
-        self.other_wg_member = UserFactory()
+        self.other_member = UserFactory()
         self.proposer = UserFactory()  # proposed the campaigns; administers `org` too
         self.reporter = UserFactory()
         self.author = UserFactory()
@@ -161,16 +161,16 @@ class World:
             by=self.org_admin, email=f"{M.INVITEE_MAIL}@example.org", organisation=self.org
         )
 
-        # Workgroups: `wg` (open; moderated by wg_moderator), `wg2` (closed; other_wg_member),
+        # Workgroups: `wg` (open; moderated by moderator), `wg2` (closed; other_member),
         # `wg3` (locked down).
         self.wg = WorkgroupFactory()
         self.wg2 = WorkgroupFactory(closed=True)
         self.wg3 = WorkgroupFactory()
         Role = WorkgroupMembership.Role
-        WorkgroupMembershipFactory(workgroup=self.wg, user=self.wg_moderator, role=Role.MODERATOR)
+        WorkgroupMembershipFactory(workgroup=self.wg, user=self.moderator, role=Role.MODERATOR)
         WorkgroupMembershipFactory(workgroup=self.wg, user=self.author, role=Role.OWNER)
         WorkgroupMembershipFactory(workgroup=self.wg, user=self.reporter)
-        WorkgroupMembershipFactory(workgroup=self.wg2, user=self.other_wg_member)
+        WorkgroupMembershipFactory(workgroup=self.wg2, user=self.other_member)
         WorkgroupMembershipFactory(workgroup=self.wg2, user=self.author, role=Role.OWNER)
 
         # A report on a post of `wg`, with the reporter's note.

@@ -91,7 +91,7 @@ def _grid(request):
 
 
 EDITORS = ORG_STAFF  # a campaign's editors and reviewers: its lead's admins, coordinators
-REVIEWERS = frozenset({"coordinator", "wg_moderator"})
+REVIEWERS = frozenset({"coordinator", "moderator"})
 PARTNER_STAFF = ORG_STAFF | {"partner_admin"}
 
 # Who may know each secret, whatever the way (the sweep's table). A marker outside this table
@@ -119,7 +119,7 @@ SECRETS: dict[str, tuple[str, frozenset]] = {
     M.SIGNER_CONSENT_MAIL: ("consenting signer's e-mail", PARTNER_STAFF),
     M.PAPER_MAIL: ("paper signer's e-mail", ORG_STAFF),
     M.REPORT_NOTE: ("moderation report", REVIEWERS),
-    M.QUEUE_CLOSED: ("closed workgroup's post", frozenset({"other_wg_member"})),
+    M.QUEUE_CLOSED: ("closed workgroup's post", frozenset({"other_member"})),
     M.LOCKDOWN_REASON: ("lockdown", COORDINATOR),
 }
 
@@ -758,7 +758,7 @@ def test_feeds(world):
             kind="closed workgroup's post",
             action="read in the social feed",
             way="feed",
-            expected=role == "other_wg_member",
+            expected=role == "other_member",
             got=feed.status_code == 200 and M.QUEUE_CLOSED in body_of(feed),
             detail="feed/",
         )
@@ -798,7 +798,7 @@ SEARCHES = [
         "find",
         M.QUEUE_CLOSED,
         M.QUEUE_CLOSED,
-        frozenset({"other_wg_member"}),
+        frozenset({"other_member"}),
     ),
 ]
 
