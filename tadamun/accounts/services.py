@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from tadamun.accounts import selectors
 from tadamun.accounts.models import SecurityPolicy, User, UserSession
 from tadamun.accounts.useragent import summarise_user_agent
-from tadamun.api.services import tokens_revoke_all
+from tadamun.api.services import tokens_revoke_all, tokens_revoke_for_users
 from tadamun.core.audit import audit
 from tadamun.core.models import AuditEvent
 
@@ -167,7 +167,9 @@ def session_end(*, user: User, user_session: UserSession) -> None:
 
 @transaction.atomic
 def sessions_end_for_users(*, users: QuerySet[User]) -> int:
-    """Sign all of `users` out of every session (a lockdown); the caller audits it."""
+    """Sign all of `users` out of every session and revoke their API tokens (a lockdown: a
+    seized laptop's scripts stop with its browser); the caller audits it."""
+    tokens_revoke_for_users(users=users)
     return _end_sessions(UserSession.objects.filter(user__in=users.values("pk")))
 
 

@@ -53,6 +53,14 @@ def tokens_revoke_all(*, user) -> int:
     return ApiToken.objects.filter(user=user, revoked__isnull=True).update(revoked=timezone.now())
 
 
+def tokens_revoke_for_users(*, users) -> int:
+    """Revoke every active token of `users` (a queryset of people): a lockdown signs their
+    programs out with their browsers."""
+    return ApiToken.objects.filter(user__in=users.values("pk"), revoked__isnull=True).update(
+        revoked=timezone.now()
+    )
+
+
 def token_mark_used(*, token: ApiToken, today: datetime.date | None = None) -> None:
     """At most one write per token per day: the date only."""
     today = today or timezone.localdate()

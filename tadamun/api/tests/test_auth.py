@@ -136,7 +136,10 @@ def test_site_lockdown_stops_the_api_for_everyone_but_coordinators():
         from tadamun.lockdown.selectors import active_lockdown
 
         lockdown.lockdown_lift(by=coordinator, lockdown=active_lockdown())
-    assert Client().get(ME, **bearer(member_secret)).status_code == 200
+    # The lockdown revoked the member's tokens as it ended their sessions: a new one is needed.
+    assert Client().get(ME, **bearer(member_secret)).status_code == 401
+    _t, new_secret = services.token_create(user=member, name="after")
+    assert Client().get(ME, **bearer(new_secret)).status_code == 200
 
 
 def test_token_of_a_coordinator_without_the_required_second_factor_is_refused():

@@ -155,6 +155,23 @@ def test_a_locked_workgroup_is_hidden_and_its_members_signed_out(world):
     assert signed_in(world.member).get(page).status_code == 200
 
 
+def test_a_lockdown_revokes_its_members_api_tokens_too(world):
+    from tadamun.api import services as api_services
+    from tadamun.api.models import ApiToken
+
+    member_token, member_secret = api_services.token_create(user=world.member, name="laptop")
+    other_token, _ = api_services.token_create(user=world.other_member, name="phone")
+    coordinator_token, _ = api_services.token_create(user=world.coordinator, name="desk")
+
+    services.lockdown_start(by=world.coordinator, workgroup=world.workgroup)
+
+    assert ApiToken.objects.get(pk=member_token.pk).revoked is not None
+    assert ApiToken.objects.get(pk=other_token.pk).revoked is None  # another workgroup's
+    assert ApiToken.objects.get(pk=coordinator_token.pk).revoked is None  # coordinators stay
+    response = Client().get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {member_secret}")
+    assert response.status_code == 401
+
+
 def test_a_locked_workgroups_mail_waits_and_goes_after_the_lifting(world):
     post = world.post()
     other = world.post(world.other_list, author=world.other_member)
