@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from tadamun.accounts import selectors
 from tadamun.accounts.models import SecurityPolicy, User, UserSession
 from tadamun.accounts.useragent import summarise_user_agent
-from tadamun.api.services import tokens_revoke_all, tokens_revoke_for_users
+from tadamun.api.services import tokens_revoke_for_users
 from tadamun.core.audit import audit
 from tadamun.core.models import AuditEvent
 
@@ -177,7 +177,6 @@ def sessions_end_for_users(*, users: QuerySet[User]) -> int:
 def sessions_end_all(*, user: User) -> int:
     """Sign the person out of every session, this one included — and revoke their API tokens,
     which are sessions of their programs."""
-    ended = _end_sessions(UserSession.objects.filter(user=user))
-    tokens_revoke_all(user=user)
+    ended = sessions_end_for_users(users=User.objects.filter(pk=user.pk))
     audit(AuditEvent.Action.LOGOUT_EVERYWHERE, actor=user, subject=user, sessions=ended)
     return ended

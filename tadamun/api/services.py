@@ -49,10 +49,6 @@ def token_revoke(*, token: ApiToken) -> None:
         )
 
 
-def tokens_revoke_all(*, user) -> int:
-    return ApiToken.objects.filter(user=user, revoked__isnull=True).update(revoked=timezone.now())
-
-
 def tokens_revoke_for_users(*, users) -> int:
     """Revoke every active token of `users` (a queryset of people): a lockdown signs their
     programs out with their browsers."""

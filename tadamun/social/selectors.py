@@ -359,18 +359,20 @@ def speaking_options(user) -> tuple[list[Organisation], list[Workgroup]]:
     return organisations, workgroups
 
 
+def addressable_workgroups(user) -> QuerySet[Workgroup]:
+    """Workgroups `user` may address a post to or take part in: where they are an active
+    member or moderate — none locked down (nobody posts in one, tadamun.lockdown)."""
+    return Workgroup.objects.filter(
+        Q(pk__in=postable_workgroups(user).values("pk"))
+        | Q(pk__in=moderated_workgroups(user).values("pk"))
+    ).exclude(pk__in=locked_workgroup_ids())
+
+
 def audience_workgroup_options(user) -> list[Workgroup]:
-    """Workgroups `user` may address a post to: where they are an active member or moderate."""
+    """Workgroups `user` may address a post to."""
     if not viewer_is_member(user):
         return []
-    return list(
-        Workgroup.objects.filter(
-            Q(pk__in=postable_workgroups(user).values("pk"))
-            | Q(pk__in=moderated_workgroups(user).values("pk"))
-        )
-        .exclude(pk__in=locked_workgroup_ids())  # nobody posts in a locked-down workgroup
-        .order_by("slug")
-    )
+    return list(addressable_workgroups(user).order_by("slug"))
 
 
 # -------------------------------------------------------------------------------- follows
@@ -644,13 +646,7 @@ def post_cards(viewer, posts: Sequence[Post], language: str) -> list[Card]:
         addressed = {post.audience_workgroup_id for post in posts if post.audience_workgroup_id}
         if addressed:
             taking_part = set(
-                Workgroup.objects.filter(pk__in=addressed)
-                .filter(
-                    Q(pk__in=postable_workgroups(viewer).values("pk"))
-                    | Q(pk__in=moderated_workgroups(viewer).values("pk"))
-                )
-                .exclude(pk__in=locked_workgroup_ids())
-                .values_list("pk", flat=True)
+                addressable_workgroups(viewer).filter(pk__in=addressed).values_list("pk", flat=True)
             )
         spoken = {post.as_organisation_id for post in posts if post.as_organisation_id}
         if spoken:
