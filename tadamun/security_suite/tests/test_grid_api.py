@@ -33,6 +33,7 @@ from tadamun.organisations.models import OrganisationMembership
 from tadamun.organisations.tests.factories import MembershipFactory as OrgMembershipFactory
 from tadamun.organisations.tests.factories import OrganisationFactory
 from tadamun.security_suite.grid import Grid
+from tadamun.security_suite.tests.grid_world import ROLES  # the content grid's nine roles
 from tadamun.social import services as social
 from tadamun.social.models import Comment
 from tadamun.social.models import Post as SocialPost
@@ -41,17 +42,6 @@ from tadamun.workgroups.tests.factories import MembershipFactory, WorkgroupFacto
 
 pytestmark = pytest.mark.django_db
 
-ROLES = (
-    "anonymous",
-    "applicant",
-    "member",
-    "org_admin",
-    "moderator",
-    "translator",
-    "coordinator",
-    "other_member",
-    "insider",
-)
 AUTHS = ("token", "session")
 
 # ------------------------------------------------------------------ the expectation table
